@@ -1,0 +1,50 @@
+# Top-level entry points: build, run the private stack, test, benchmark (GNU make).
+
+PORT ?= 8080
+VAR  ?= var
+SEED ?= tutorial
+
+BUILD_DIR  := build
+BUILD_TYPE ?= RelWithDebInfo
+
+.PHONY: all deps build run start stop status test bench clean distclean
+
+all: build
+
+deps:
+	scripts/deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake --build $(BUILD_DIR) -j2
+
+# Foreground: MariaDB + blogd + nginx under $(VAR), Ctrl-C stops all three.
+run: build
+	PORT=$(PORT) VAR=$(VAR) SEED=$(SEED) scripts/stack.sh run
+
+# Background variants of the same stack.
+start: build
+	PORT=$(PORT) VAR=$(VAR) SEED=$(SEED) scripts/stack.sh start
+
+stop:
+	VAR=$(VAR) scripts/stack.sh stop
+
+status:
+	VAR=$(VAR) scripts/stack.sh status
+
+# Builds, then runs every ctest suite against a throw-away stack.
+test:
+	scripts/test.sh
+
+bench:
+	@if [ -x scripts/bench.sh ]; then scripts/bench.sh; \
+	else echo "make bench: scripts/bench.sh does not exist yet" >&2; exit 1; fi
+
+# Build output only; the database in $(VAR) survives (see distclean).
+clean:
+	rm -rf $(BUILD_DIR)
+
+# Also stops the private stack and deletes its data, logs and config.
+distclean: clean
+	-VAR=$(VAR) scripts/stack.sh stop
+	rm -rf $(VAR)

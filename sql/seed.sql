@@ -1,0 +1,18 @@
+-- Tutorial seed data (SPEC "Data"), loaded by scripts/stack.sh into a new, empty database.
+
+-- All or nothing: the client stops at the first error and the open
+-- transaction is rolled back when it disconnects.
+START TRANSACTION;
+
+INSERT INTO post (id, title, content) VALUES
+  (1, 'Post The First',  'Content for the first post'),
+  (2, 'Post The Second', 'Content for the Second post'),
+  (3, 'Post The Third',  'Content for the third post');
+
+INSERT INTO comment (id, content, post_id) VALUES
+  (1, 'Comment for the first post',          1),
+  (2, 'Comment for the second post',         2),
+  (3, 'Another comment for the second post', 2),
+  (4, 'Another comment for the first post',  1);
+
+COMMIT;

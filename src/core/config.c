@@ -1,0 +1,155 @@
+/* config: blogd.conf parsing ("key = value" lines), defaults and validation. */
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_type { OPT_STR, OPT_LONG };
+
+struct option {
+        const char *name;
+        enum opt_type type;
+        size_t offset;
+        size_t size;   /* OPT_STR: capacity of the field */
+        long min, max; /* OPT_LONG: accepted range */
+};
+
+#define STR(f)                                                                                     \
+        {                                                                                          \
+#f, OPT_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0     \
+        }
+#define NUM(f, lo, hi)                                                                             \
+        {                                                                                          \
+#f, OPT_LONG, offsetof(struct config, f), 0, lo, hi                                \
+        }
+
+/* Every option; conf/blogd.conf documents each of them. */
+static const struct option options[] = {
+    STR(listen),
+    NUM(backlog, 1, 65535),
+    NUM(workers, 0, 1024),
+    NUM(max_requests, 0, 1000000000),
+    NUM(shutdown_timeout, 1, 3600),
+    STR(pid_file),
+    STR(log_file),
+    STR(log_level),
+    STR(templates),
+    STR(site_name),
+    STR(db_host),
+    NUM(db_port, 1, 65535),
+    STR(db_socket),
+    STR(db_user),
+    STR(db_password),
+    STR(db_name),
+    NUM(db_connect_timeout, 1, 3600),
+    NUM(db_read_timeout, 1, 3600),
+    NUM(db_write_timeout, 1, 3600),
+    NUM(max_body, 1024, 64L * 1024 * 1024),
+    NUM(max_comment_chars, 1, 1000000),
+    NUM(retry_after, 1, 3600),
+};
+
+void config_defaults(struct config *c)
+{
+        memset(c, 0, sizeof(*c));
+        snprintf(c->listen, sizeof(c->listen), "unix:/run/blogd/blogd.sock");
+        c->backlog = 1024;
+        c->workers = 0;
+        c->max_requests = 0;
+        c->shutdown_timeout = 10;
+        snprintf(c->log_level, sizeof(c->log_level), "info");
+        snprintf(c->templates, sizeof(c->templates), "templates");
+        snprintf(c->site_name, sizeof(c->site_name), "blogd");
+        snprintf(c->db_host, sizeof(c->db_host), "localhost");
+        c->db_port = 3306;
+        snprintf(c->db_user, sizeof(c->db_user), "blogd");
+        snprintf(c->db_name, sizeof(c->db_name), "blog");
+        c->db_connect_timeout = 2;
+        c->db_read_timeout = 5;
+        c->db_write_timeout = 5;
+        c->max_body = 256 * 1024;
+        c->max_comment_chars = 10000;
+        c->retry_after = 5;
+}
+
+bool config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen)
+{
+        for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+                const struct option *o = &options[i];
+                if (strcmp(o->name, key) != 0)
+                        continue;
+                char *field = (char *)c + o->offset;
+                if (o->type == OPT_STR) {
+                        size_t n = strlen(value);
+                        if (n >= o->size) {
+                                snprintf(err, errlen, "%s: value too long (max %zu bytes)", key,
+                                         o->size - 1);
+                                return false;
+                        }
+                        memcpy(field, value, n + 1);
+                        return true;
+                }
+                char *end;
+                errno = 0;
+                long v = strtol(value, &end, 10);
+                if (errno || end == value || *end || v < o->min || v > o->max) {
+                        snprintf(err, errlen, "%s: expected an integer in [%ld, %ld], got \"%s\"",
+                                 key, o->min, o->max, value);
+                        return false;
+                }
+                memcpy(field, &v, sizeof(v));
+                return true;
+        }
+        snprintf(err, errlen, "unknown option \"%s\"", key);
+        return false;
+}
+
+static char *trim(char *s)
+{
+        while (isspace((unsigned char)*s))
+                s++;
+        size_t n = strlen(s);
+        while (n && isspace((unsigned char)s[n - 1]))
+                s[--n] = '\0';
+        return s;
+}
+
+bool config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+        FILE *f = fopen(path, "r");
+        if (!f) {
+                snprintf(err, errlen, "%s: %s", path, strerror(errno));
+                return false;
+        }
+        char line[1024];
+        unsigned lineno = 0;
+        bool ok = true;
+        while (ok && fgets(line, sizeof(line), f)) {
+                lineno++;
+                if (!strchr(line, '\n') && !feof(f)) {
+                        snprintf(err, errlen, "%s:%u: line too long", path, lineno);
+                        ok = false;
+                        break;
+                }
+                char *s = trim(line);
+                if (*s == '\0' || *s == '#')
+                        continue;
+                char *eq = strchr(s, '=');
+                if (!eq) {
+                        snprintf(err, errlen, "%s:%u: expected \"key = value\"", path, lineno);
+                        ok = false;
+                        break;
+                }
+                *eq = '\0';
+                char msg[256];
+                if (!config_set(c, trim(s), trim(eq + 1), msg, sizeof(msg))) {
+                        snprintf(err, errlen, "%s:%u: %s", path, lineno, msg);
+                        ok = false;
+                }
+        }
+        fclose(f);
+        return ok;
+}

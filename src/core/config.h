@@ -1,0 +1,41 @@
+/* config: blogd.conf parsing ("key = value" lines), defaults and validation. */
+#ifndef BLOGD_CONFIG_H
+#define BLOGD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_STR_MAX 512
+
+struct config {
+        char listen[CONFIG_STR_MAX]; /* "unix:/path" or "host:port" */
+        long backlog;
+        long workers;          /* 0: one per CPU */
+        long max_requests;     /* recycle a worker after this many requests; 0: never */
+        long shutdown_timeout; /* seconds a draining worker gets before SIGKILL */
+        char pid_file[CONFIG_STR_MAX];
+        char log_file[CONFIG_STR_MAX];
+        char log_level[16];
+        char templates[CONFIG_STR_MAX];
+        char site_name[128];
+        char db_host[CONFIG_STR_MAX];
+        long db_port;
+        char db_socket[CONFIG_STR_MAX];
+        char db_user[128];
+        char db_password[256];
+        char db_name[128];
+        long db_connect_timeout;
+        long db_read_timeout;
+        long db_write_timeout;
+        long max_body;
+        long max_comment_chars;
+        long retry_after;
+};
+
+void config_defaults(struct config *c);
+/* Loads the file over the defaults. On failure writes a reason to err and returns false. */
+bool config_load(struct config *c, const char *path, char *err, size_t errlen);
+/* Applies one "key=value" override (command line -o). */
+bool config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,234 @@
+/* request: the per-request context passed to every handler, and its FastCGI input side. */
+#include "http/request.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "view/view.h"
+
+/* Past this much, an over-large body is not drained but the FastCGI connection is dropped. */
+#define DRAIN_LIMIT (64L * 1024 * 1024)
+
+void request_init(struct request *rq, FCGX_Request *fcgi, const struct config *cfg)
+{
+        memset(rq, 0, sizeof(*rq));
+        rq->fcgi = fcgi;
+        rq->cfg = cfg;
+        buf_init(&rq->body);
+        buf_init(&rq->page);
+        buf_init(&rq->out);
+}
+
+void request_cleanup(struct request *rq)
+{
+        request_reset(rq);
+        buf_cleanup(&rq->body);
+        buf_cleanup(&rq->page);
+        buf_cleanup(&rq->out);
+}
+
+void request_reset(struct request *rq)
+{
+        if (rq->view)
+                view_dict_free(rq->view);
+        rq->view = NULL;
+        rq->method = HTTP_OTHER;
+        rq->path = rq->query = NULL;
+        rq->https = false;
+        rq->id[0] = '\0';
+        /* Buffers that grew for one huge request are given back, so a worker's RSS stays flat. */
+        if (rq->body.cap > 1024 * 1024)
+                buf_cleanup(&rq->body);
+        if (rq->page.cap > 1024 * 1024)
+                buf_cleanup(&rq->page);
+        if (rq->out.cap > 1024 * 1024)
+                buf_cleanup(&rq->out);
+        buf_reset(&rq->body);
+        buf_reset(&rq->page);
+        buf_reset(&rq->out);
+        rq->form.count = 0;
+        rq->page_ready = false;
+        rq->location[0] = '\0';
+        rq->allow = 0;
+        rq->error = NULL;
+        rq->close_connection = false;
+}
+
+const char *request_param(const struct request *rq, const char *name)
+{
+        return FCGX_GetParam(name, rq->fcgi->envp);
+}
+
+static bool valid_request_id(const char *s)
+{
+        size_t n = 0;
+        for (; s[n]; n++) {
+                char c = s[n];
+                if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+                        return false;
+        }
+        return n >= 8 && n < 40;
+}
+
+void request_begin(struct request *rq, unsigned long long seq)
+{
+        rq->method = http_method_parse(request_param(rq, "REQUEST_METHOD"));
+        rq->path = request_param(rq, "DOCUMENT_URI");
+        if (!rq->path)
+                rq->path = request_param(rq, "SCRIPT_NAME");
+        if (!rq->path)
+                rq->path = "";
+        rq->query = request_param(rq, "QUERY_STRING");
+        if (!rq->query)
+                rq->query = "";
+        const char *https = request_param(rq, "HTTPS");
+        rq->https = https && *https && strcasecmp(https, "off") != 0;
+        /* nginx's $request_id ties our log to its access log; otherwise make one. */
+        const char *rid = request_param(rq, "REQUEST_ID");
+        if (rid && valid_request_id(rid))
+                snprintf(rq->id, sizeof(rq->id), "%s", rid);
+        else
+                snprintf(rq->id, sizeof(rq->id), "%08lx%08llx", (unsigned long)getpid(), seq);
+}
+
+static bool parse_length(const char *s, unsigned long long *out)
+{
+        if (!s || !*s)
+                return false;
+        unsigned long long v = 0;
+        for (size_t i = 0; s[i]; i++) {
+                if (s[i] < '0' || s[i] > '9' || i >= 18)
+                        return false;
+                v = v * 10 + (unsigned long long)(s[i] - '0');
+        }
+        *out = v;
+        return true;
+}
+
+void request_discard_body(struct request *rq)
+{
+        char scratch[16384];
+        long total = 0;
+        for (;;) {
+                int got = FCGX_GetStr(scratch, (int)sizeof(scratch), rq->fcgi->in);
+                if (got <= 0)
+                        return;
+                total += got;
+                if (total > DRAIN_LIMIT) {
+                        /* Not worth reading further: the connection is dropped instead. */
+                        rq->close_connection = true;
+                        return;
+                }
+        }
+}
+
+static bool is_form_type(const char *ct)
+{
+        static const char form_type[] = "application/x-www-form-urlencoded";
+        if (!ct || strncasecmp(ct, form_type, sizeof(form_type) - 1) != 0)
+                return false;
+        char next = ct[sizeof(form_type) - 1];
+        return next == '\0' || next == ';' || next == ' ';
+}
+
+enum http_status request_read_form(struct request *rq)
+{
+        unsigned long long len = 0;
+        const char *cl = request_param(rq, "CONTENT_LENGTH");
+        if (cl && *cl && !parse_length(cl, &len)) {
+                rq->error = "The Content-Length header is not a number.";
+                rq->close_connection = true;
+                return HTTP_BAD_REQUEST;
+        }
+        if (len > (unsigned long long)rq->cfg->max_body) {
+                request_discard_body(rq);
+                rq->error = "The request body is too large.";
+                return HTTP_PAYLOAD_TOO_LARGE;
+        }
+        const char *ct = request_param(rq, "CONTENT_TYPE");
+        /* A bodiless POST (a plain button, curl -X POST) is an empty form, not a bad type. */
+        bool empty = len == 0 && (!ct || !*ct);
+        if (!empty && !is_form_type(ct)) {
+                request_discard_body(rq);
+                rq->error = "Forms must be sent as application/x-www-form-urlencoded.";
+                return HTTP_UNSUPPORTED_MEDIA_TYPE;
+        }
+        if (!buf_reserve(&rq->body, (size_t)len)) {
+                request_discard_body(rq);
+                rq->error = "The request body is too large.";
+                return HTTP_PAYLOAD_TOO_LARGE;
+        }
+        size_t got = 0;
+        while (got < len) {
+                int n = FCGX_GetStr(rq->body.data + got, (int)(len - got), rq->fcgi->in);
+                if (n <= 0)
+                        break;
+                got += (size_t)n;
+        }
+        rq->body.len = got;
+        rq->body.data[got] = '\0';
+        if (got != len) {
+                rq->error = "The request body is shorter than its Content-Length.";
+                return HTTP_BAD_REQUEST;
+        }
+        enum form_status fs = form_parse(rq->body.data, rq->body.len, &rq->form);
+        if (fs != FORM_OK) {
+                rq->error = form_status_text(fs);
+                return HTTP_BAD_REQUEST;
+        }
+        return HTTP_OK;
+}
+
+enum http_status request_redirect(struct request *rq, enum http_status st, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(rq->location, sizeof(rq->location), fmt, ap);
+        va_end(ap);
+        return st;
+}
+
+/* Same-origin only; the delete confirmation and CSS come from /static/. */
+static const char security_headers[] =
+    "Content-Security-Policy: default-src 'none'; style-src 'self'; script-src 'self'; "
+    "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "X-Frame-Options: DENY\r\n"
+    "Referrer-Policy: same-origin\r\n";
+
+bool request_send(struct request *rq, enum http_status st)
+{
+        struct buf *o = &rq->out;
+        bool ok = buf_printf(o, "Status: %d %s\r\nX-Request-Id: %s\r\n", (int)st,
+                             http_status_reason(st), rq->id);
+        if (rq->location[0])
+                ok = ok && buf_printf(o, "Location: %s\r\n", rq->location);
+        if (st == HTTP_METHOD_NOT_ALLOWED) {
+                char allow[64];
+                route_allow_text(rq->allow, allow, sizeof(allow));
+                ok = ok && buf_printf(o, "Allow: %s\r\n", allow);
+        }
+        if (st == HTTP_SERVICE_UNAVAILABLE)
+                ok = ok && buf_printf(o, "Retry-After: %ld\r\n", rq->cfg->retry_after);
+        ok = ok && buf_printf(o,
+                              "Content-Type: text/html; charset=utf-8\r\n"
+                              "Content-Length: %zu\r\n"
+                              "Cache-Control: no-cache\r\n"
+                              "%s\r\n",
+                              rq->page.len, security_headers);
+        ok = ok && buf_append(o, rq->page.data ? rq->page.data : "", rq->page.len);
+        if (!ok) {
+                log_error("out of memory composing a response");
+                return false;
+        }
+        if (FCGX_PutStr(o->data, (int)o->len, rq->fcgi->out) < 0) {
+                log_info("client went away before the response was written");
+                return false;
+        }
+        return true;
+}

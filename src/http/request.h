@@ -1,0 +1,69 @@
+/* request: the per-request context passed to every handler, and its FastCGI input side. */
+#ifndef BLOGD_REQUEST_H
+#define BLOGD_REQUEST_H
+
+#include <fcgiapp.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/config.h"
+#include "http/form.h"
+#include "http/router.h"
+#include "http/status.h"
+
+struct view_dict;
+
+struct request {
+        /* Set once per worker. */
+        FCGX_Request *fcgi;
+        const struct config *cfg;
+
+        /* Input: valid only until the request is finished (libfcgi owns the strings). */
+        enum http_method method;
+        const char *path; /* DOCUMENT_URI: decoded and normalised by nginx */
+        const char *query;
+        bool https;
+        char id[40]; /* request id: logged and sent back as X-Request-Id */
+        struct buf body;
+        struct form form;
+
+        /* Output, filled by the handler. */
+        struct view_dict *view; /* the layout's dictionary while a page is being built */
+        bool page_ready;        /* the HTML body is in page */
+        struct buf page;
+        struct buf out;        /* headers + body, written once */
+        char location[256];    /* redirect target */
+        unsigned allow;        /* for 405 */
+        const char *error;     /* message for the error page */
+        bool close_connection; /* the body was not read whole: do not keep the FastCGI link */
+};
+
+void request_init(struct request *rq, FCGX_Request *fcgi, const struct config *cfg);
+void request_cleanup(struct request *rq);
+/* Reads method, path and the other parameters of the request just accepted. */
+void request_begin(struct request *rq, unsigned long long seq);
+/* Forgets everything from the last request but keeps the buffers' memory. */
+void request_reset(struct request *rq);
+const char *request_param(const struct request *rq, const char *name);
+
+/*
+ * Reads and parses an application/x-www-form-urlencoded body into rq->form.
+ * Returns HTTP_OK, or the status to answer: 400, 413 or 415 (with rq->error set).
+ */
+enum http_status request_read_form(struct request *rq);
+
+/*
+ * Reads whatever is left of the body and throws it away, so a kept-alive FastCGI connection
+ * stays in step; every request passes through it before its answer is sent.
+ */
+void request_discard_body(struct request *rq);
+
+/* Makes a redirect answer; the target is a local path. */
+enum http_status request_redirect(struct request *rq, enum http_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Builds the headers and body into rq->out and writes them to FastCGI in one call. */
+bool request_send(struct request *rq, enum http_status st);
+
+#endif

@@ -1,0 +1,100 @@
+/* router: a table of {methods, pattern, handler}; "{id}" segments match canonical ids. */
+#include "http/router.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum http_method http_method_parse(const char *s)
+{
+        if (!s)
+                return HTTP_OTHER;
+        if (strcmp(s, "GET") == 0)
+                return HTTP_GET;
+        if (strcmp(s, "HEAD") == 0)
+                return HTTP_HEAD;
+        if (strcmp(s, "POST") == 0)
+                return HTTP_POST;
+        return HTTP_OTHER;
+}
+
+bool route_parse_id(const char *s, size_t len, uint32_t *out)
+{
+        if (len == 0 || len > 10 || s[0] == '0')
+                return false;
+        uint64_t v = 0;
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+                v = v * 10 + (uint64_t)(s[i] - '0');
+        }
+        if (v > UINT32_MAX)
+                return false;
+        *out = (uint32_t)v;
+        return true;
+}
+
+static bool pattern_match(const char *pat, const char *path, struct route_params *p)
+{
+        static const char id_token[] = "{id}";
+        p->count = 0;
+        while (*pat) {
+                if (strncmp(pat, id_token, sizeof(id_token) - 1) == 0) {
+                        size_t len = strcspn(path, "/");
+                        if (p->count == ROUTE_MAX_IDS ||
+                            !route_parse_id(path, len, &p->id[p->count]))
+                                return false;
+                        p->count++;
+                        path += len;
+                        pat += sizeof(id_token) - 1;
+                        continue;
+                }
+                if (*pat != *path)
+                        return false;
+                pat++;
+                path++;
+        }
+        return *path == '\0';
+}
+
+enum route_result route_match(const struct route *table, size_t n, enum http_method method,
+                              const char *path, const struct route **found,
+                              struct route_params *params, unsigned *allowed)
+{
+        unsigned allow = 0;
+        for (size_t i = 0; i < n; i++) {
+                struct route_params p;
+                if (!pattern_match(table[i].pattern, path, &p))
+                        continue;
+                unsigned m = table[i].methods;
+                if (m & HTTP_GET)
+                        m |= HTTP_HEAD;
+                if (m & (unsigned)method) {
+                        *found = &table[i];
+                        *params = p;
+                        return ROUTE_FOUND;
+                }
+                allow |= m;
+        }
+        *allowed = allow;
+        return allow ? ROUTE_BAD_METHOD : ROUTE_NOT_FOUND;
+}
+
+void route_allow_text(unsigned methods, char *out, size_t outlen)
+{
+        static const struct {
+                unsigned bit;
+                const char *name;
+        } names[] = {{HTTP_GET, "GET"}, {HTTP_HEAD, "HEAD"}, {HTTP_POST, "POST"}};
+        size_t used = 0;
+        if (outlen)
+                out[0] = '\0';
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+                if (!(methods & names[i].bit))
+                        continue;
+                int w =
+                    snprintf(out + used, outlen - used, "%s%s", used ? ", " : "", names[i].name);
+                if (w < 0 || (size_t)w >= outlen - used)
+                        return;
+                used += (size_t)w;
+        }
+}

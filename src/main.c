@@ -1,0 +1,72 @@
+/* main: command line, configuration, then hand over to the pool. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/log.h"
+#include "pool.h"
+#include "view/view.h"
+
+static void usage(FILE *out)
+{
+        fputs("usage: blogd [-c blogd.conf] [-t]\n"
+              "  -c FILE  configuration file (default /etc/blogd/blogd.conf)\n"
+              "  -t       check the configuration and templates, then exit\n"
+              "signals: SIGTERM/SIGINT drain and stop, SIGHUP reloads configuration and\n"
+              "templates with fresh workers\n",
+              out);
+}
+
+int main(int argc, char **argv)
+{
+        const char *path = "/etc/blogd/blogd.conf";
+        bool check_only = false;
+        int opt;
+        while ((opt = getopt(argc, argv, "c:th")) != -1) {
+                switch (opt) {
+                case 'c':
+                        path = optarg;
+                        break;
+                case 't':
+                        check_only = true;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                default:
+                        usage(stderr);
+                        return 2;
+                }
+        }
+        struct config cfg;
+        char err[512];
+        config_defaults(&cfg);
+        if (!config_load(&cfg, path, err, sizeof(err))) {
+                fprintf(stderr, "blogd: %s\n", err);
+                return 1;
+        }
+        enum log_level level;
+        if (!log_parse_level(cfg.log_level, &level)) {
+                fprintf(stderr, "blogd: log_level must be error, warn, info or debug\n");
+                return 1;
+        }
+        if (check_only) {
+                if (!view_load(cfg.templates, err, sizeof(err))) {
+                        fprintf(stderr, "blogd: %s\n", err);
+                        return 1;
+                }
+                view_unload();
+                printf("blogd: configuration %s and templates in %s are fine\n", path,
+                       cfg.templates);
+                return 0;
+        }
+        if (!log_open(cfg.log_file, level)) {
+                fprintf(stderr, "blogd: cannot open log %s: %s\n", cfg.log_file, strerror(errno));
+                return 1;
+        }
+        int code = pool_run(path, &cfg);
+        log_close();
+        return code;
+}

@@ -1,0 +1,30 @@
+/* comment_delete: POST /comments/<id>/delete removes a comment and returns to its post. */
+#include "pages/page.h"
+
+static bool take_post_id(void *ctx, const struct db_value *col, size_t ncols)
+{
+        (void)ncols;
+        *(uint64_t *)ctx = col[0].i;
+        return false;
+}
+
+enum http_status page_comment_delete(struct request *rq, const struct route_params *p)
+{
+        enum http_status hs = request_read_form(rq);
+        if (hs != HTTP_OK)
+                return hs;
+        struct db_value id = DB_INT_VALUE(p->id[0]);
+        uint64_t post_id = 0, affected = 0;
+        enum db_status st = db_query(STMT_COMMENT_POST_ID, &id, 1, take_post_id, &post_id);
+        if (st != DB_OK)
+                return page_db_status(st);
+        if (!post_id) {
+                rq->error = "There is no such comment.";
+                return HTTP_NOT_FOUND;
+        }
+        st = db_exec(STMT_COMMENT_DELETE, &id, 1, &affected, NULL);
+        if (st != DB_OK)
+                return page_db_status(st);
+        /* Deleted meanwhile by someone else: the outcome the user asked for holds all the same. */
+        return request_redirect(rq, HTTP_SEE_OTHER, "/%llu/", (unsigned long long)post_id);
+}

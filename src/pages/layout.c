@@ -1,0 +1,87 @@
+/* layout: the shared site layout, error pages, and the mapping of store failures to statuses. */
+#include "pages/page.h"
+
+#include <stdio.h>
+
+#include "core/log.h"
+#include "view/view.h"
+
+struct view_dict *page_begin(struct request *rq, const char *title, const char *body_template)
+{
+        if (rq->view)
+                view_dict_free(rq->view);
+        rq->view = view_dict_new();
+        if (!rq->view)
+                return NULL;
+        if (title)
+                view_set_str(rq->view, "TITLE", title);
+        view_set_str(rq->view, "SITE_NAME", rq->cfg->site_name);
+        return view_include(rq->view, "BODY", body_template);
+}
+
+enum http_status page_end(struct request *rq, enum http_status st)
+{
+        buf_reset(&rq->page);
+        bool ok = rq->view && view_expand("layout.tpl", rq->view, &rq->page);
+        view_dict_free(rq->view);
+        rq->view = NULL;
+        if (!ok) {
+                log_error("rendering a page failed");
+                buf_reset(&rq->page);
+                return HTTP_INTERNAL_ERROR;
+        }
+        rq->page_ready = true;
+        return st;
+}
+
+static const char *default_message(enum http_status st)
+{
+        switch (st) {
+        case HTTP_NOT_FOUND:
+                return "There is nothing at this address.";
+        case HTTP_METHOD_NOT_ALLOWED:
+                return "This address does not accept that kind of request.";
+        case HTTP_BAD_REQUEST:
+                return "The request was malformed.";
+        case HTTP_FORBIDDEN:
+                return "The form has expired or was not sent from this site. Reload the page "
+                       "and try again.";
+        case HTTP_PAYLOAD_TOO_LARGE:
+                return "The request body is too large.";
+        case HTTP_UNSUPPORTED_MEDIA_TYPE:
+                return "The request body has an unsupported type.";
+        case HTTP_SERVICE_UNAVAILABLE:
+                return "The blog is briefly unavailable. Please try again in a few seconds.";
+        default:
+                return "Something went wrong on our side. Please try again.";
+        }
+}
+
+/* Last resort when even the templates fail: a fixed page, so the client still gets an answer. */
+static void fallback_page(struct request *rq, enum http_status st)
+{
+        buf_reset(&rq->page);
+        buf_printf(&rq->page,
+                   "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>%d %s"
+                   "</title></head><body><h1>%d %s</h1></body></html>",
+                   (int)st, http_status_reason(st), (int)st, http_status_reason(st));
+        rq->page_ready = true;
+}
+
+void page_error(struct request *rq, enum http_status st)
+{
+        char heading[64];
+        snprintf(heading, sizeof(heading), "%d %s", (int)st, http_status_reason(st));
+        struct view_dict *d = page_begin(rq, http_status_reason(st), "error.tpl");
+        if (d) {
+                view_set_str(d, "HEADING", heading);
+                view_set_str(d, "MESSAGE", rq->error ? rq->error : default_message(st));
+        }
+        if (!d || page_end(rq, st) != st)
+                fallback_page(rq, st);
+}
+
+enum http_status page_db_status(enum db_status st)
+{
+        return st == DB_UNAVAILABLE ? HTTP_SERVICE_UNAVAILABLE : HTTP_INTERNAL_ERROR;
+}

@@ -1,0 +1,347 @@
+/* pool: the master process; owns the listen socket and supervises the workers. */
+#include "pool.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/scoreboard.h"
+#include "store/db.h"
+#include "view/view.h"
+#include "worker.h"
+
+/* Two generations may overlap during a reload. */
+#define MAX_SLOTS (2 * 1024)
+/* A worker that dies this soon after starting is "failing fast": respawns are then throttled. */
+#define FAST_FAIL_NS (1000L * 1000 * 1000)
+
+static struct {
+        struct config cfg;
+        const char *config_path;
+        int listen_fd;
+        bool inherited; /* the socket came from systemd: it is not ours to unlink */
+        struct score *board;
+        unsigned generation;
+        bool stopping;
+        struct timespec stop_deadline;
+        unsigned fast_failures;
+        struct timespec respawn_at;
+        struct timespec started[MAX_SLOTS];
+        struct timespec kill_at[MAX_SLOTS]; /* for draining workers of an old generation */
+} pool;
+
+static struct timespec now(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts;
+}
+
+static long long ns_between(struct timespec a, struct timespec b)
+{
+        return (b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec);
+}
+
+static struct timespec after(struct timespec t, long long ns)
+{
+        t.tv_sec += (time_t)(ns / 1000000000LL);
+        t.tv_nsec += (long)(ns % 1000000000LL);
+        if (t.tv_nsec >= 1000000000L) {
+                t.tv_sec++;
+                t.tv_nsec -= 1000000000L;
+        }
+        return t;
+}
+
+static long worker_target(const struct config *c)
+{
+        if (c->workers > 0)
+                return c->workers;
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        return n > 0 ? n : 1;
+}
+
+/* systemd socket activation: the listen socket arrives as fd 3. */
+static int inherited_socket(void)
+{
+        const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+        if (!pid || !fds || atol(pid) != (long)getpid() || atoi(fds) < 1)
+                return -1;
+        unsetenv("LISTEN_PID");
+        unsetenv("LISTEN_FDS");
+        unsetenv("LISTEN_FDNAMES");
+        return 3;
+}
+
+static int open_listen(const struct config *c)
+{
+        int fd = inherited_socket();
+        pool.inherited = fd >= 0;
+        if (fd >= 0) {
+                log_info("using the listen socket passed by systemd (fd %d)", fd);
+        } else {
+                const char *addr = c->listen;
+                if (strncmp(addr, "unix:", 5) == 0)
+                        addr += 5;
+                fd = FCGX_OpenSocket(addr, (int)c->backlog);
+                if (fd < 0) {
+                        log_error("cannot listen on %s: %s", c->listen, strerror(errno));
+                        return -1;
+                }
+                if (addr != c->listen && chmod(addr, 0660) != 0)
+                        log_warn("chmod %s: %s", addr, strerror(errno));
+                log_info("listening on %s", c->listen);
+        }
+        /* Workers poll it themselves; a lost race for a connection must not block in accept. */
+        int fl = fcntl(fd, F_GETFL);
+        if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+                log_error("cannot make the listen socket non-blocking: %s", strerror(errno));
+                return -1;
+        }
+        return fd;
+}
+
+static void spawn(size_t slot)
+{
+        struct score *s = &pool.board[slot];
+        memset(s, 0, sizeof(*s));
+        s->generation = pool.generation;
+        pid_t master = getpid();
+        pid_t pid = fork();
+        if (pid < 0) {
+                log_error("fork failed: %s", strerror(errno));
+                pool.respawn_at = after(now(), FAST_FAIL_NS);
+                return;
+        }
+        if (pid == 0) {
+                s->pid = getpid();
+                int code = worker_main(&pool.cfg, pool.listen_fd, s, master);
+                _exit(code);
+        }
+        s->pid = pid;
+        pool.started[slot] = now();
+        pool.kill_at[slot] = (struct timespec){0, 0};
+}
+
+static size_t live_workers(bool current_only)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < MAX_SLOTS; i++)
+                if (pool.board[i].pid &&
+                    (!current_only || pool.board[i].generation == pool.generation))
+                        n++;
+        return n;
+}
+
+static void ensure_workers(void)
+{
+        if (pool.stopping || ns_between(pool.respawn_at, now()) < 0)
+                return;
+        long want = worker_target(&pool.cfg);
+        long have = (long)live_workers(true);
+        for (size_t i = 0; i < MAX_SLOTS && have < want; i++) {
+                if (pool.board[i].pid)
+                        continue;
+                struct timespec t0 = now();
+                spawn(i);
+                if (pool.board[i].pid) {
+                        have++;
+                        log_info("started worker %ld (generation %u) in %.2f ms",
+                                 (long)pool.board[i].pid, pool.generation,
+                                 (double)ns_between(t0, now()) / 1e6);
+                }
+        }
+}
+
+static void reap(void)
+{
+        int status;
+        pid_t pid;
+        while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+                size_t i;
+                for (i = 0; i < MAX_SLOTS && pool.board[i].pid != pid; i++)
+                        ;
+                if (i == MAX_SLOTS)
+                        continue;
+                struct score *s = &pool.board[i];
+                bool crashed = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status));
+                if (WIFSIGNALED(status)) {
+                        int sig = WTERMSIG(status);
+                        if (s->busy)
+                                log_error("worker %ld killed by signal %d (%s) while serving %s "
+                                          "[request %s] after %llu requests",
+                                          (long)pid, sig, strsignal(sig), s->request, s->request_id,
+                                          s->requests);
+                        else
+                                log_error("worker %ld killed by signal %d (%s) while idle, after "
+                                          "%llu requests",
+                                          (long)pid, sig, strsignal(sig), s->requests);
+                } else if (crashed) {
+                        log_error("worker %ld exited with status %d after %llu requests", (long)pid,
+                                  WEXITSTATUS(status), s->requests);
+                } else {
+                        log_info("worker %ld exited after %llu requests", (long)pid, s->requests);
+                }
+                if (crashed && ns_between(pool.started[i], now()) < FAST_FAIL_NS) {
+                        /* Crashing at start-up (say, a bad template): do not fork in a tight loop.
+                         */
+                        if (++pool.fast_failures >= 3)
+                                pool.respawn_at = after(now(), FAST_FAIL_NS);
+                } else {
+                        pool.fast_failures = 0;
+                }
+                s->pid = 0;
+        }
+}
+
+static void signal_generation(int sig, bool old_only)
+{
+        for (size_t i = 0; i < MAX_SLOTS; i++) {
+                struct score *s = &pool.board[i];
+                if (s->pid && (!old_only || s->generation != pool.generation)) {
+                        kill(s->pid, sig);
+                        if (sig == SIGTERM && !pool.kill_at[i].tv_sec)
+                                pool.kill_at[i] =
+                                    after(now(), pool.cfg.shutdown_timeout * 1000000000LL);
+                }
+        }
+}
+
+/* Workers past their drain deadline are killed: a stuck request must not block a reload. */
+static void enforce_deadlines(void)
+{
+        struct timespec t = now();
+        for (size_t i = 0; i < MAX_SLOTS; i++) {
+                struct score *s = &pool.board[i];
+                if (s->pid && pool.kill_at[i].tv_sec && ns_between(pool.kill_at[i], t) > 0) {
+                        log_warn("worker %ld did not drain within %ld s; killing it (serving %s)",
+                                 (long)s->pid, pool.cfg.shutdown_timeout, s->request);
+                        kill(s->pid, SIGKILL);
+                        pool.kill_at[i] = (struct timespec){0, 0};
+                }
+        }
+}
+
+static void reload(void)
+{
+        struct config fresh;
+        char err[512];
+        config_defaults(&fresh);
+        if (!config_load(&fresh, pool.config_path, err, sizeof(err))) {
+                log_error("reload refused, keeping the running configuration: %s", err);
+                return;
+        }
+        enum log_level level;
+        if (!log_parse_level(fresh.log_level, &level)) {
+                log_error("reload refused: bad log_level \"%s\"", fresh.log_level);
+                return;
+        }
+        if (!view_load(fresh.templates, err, sizeof(err))) {
+                log_error("reload refused, keeping the running templates: %s", err);
+                return;
+        }
+        if (strcmp(fresh.listen, pool.cfg.listen) != 0)
+                log_warn("listen changed to %s: it takes effect on restart, not reload",
+                         fresh.listen);
+        if (!log_open(fresh.log_file, level))
+                log_error("cannot reopen log %s: %s", fresh.log_file, strerror(errno));
+        pool.cfg = fresh;
+        pool.generation++;
+        pool.fast_failures = 0;
+        pool.respawn_at = (struct timespec){0, 0};
+        log_info("reloading: starting generation %u, draining the previous one", pool.generation);
+        ensure_workers();
+        signal_generation(SIGTERM, true);
+}
+
+static bool write_pid_file(const char *path)
+{
+        if (!*path)
+                return true;
+        FILE *f = fopen(path, "w");
+        if (!f)
+                return false;
+        fprintf(f, "%ld\n", (long)getpid());
+        return fclose(f) == 0;
+}
+
+int pool_run(const char *config_path, const struct config *initial)
+{
+        char err[512];
+        pool.cfg = *initial;
+        pool.config_path = config_path;
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGCHLD);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGHUP);
+        sigaddset(&set, SIGQUIT);
+        /* Blocked here and in every worker; the master takes them with sigtimedwait(). */
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        signal(SIGPIPE, SIG_IGN);
+
+        if (FCGX_Init() != 0) {
+                log_error("FCGX_Init failed");
+                return 1;
+        }
+        if (!view_load(pool.cfg.templates, err, sizeof(err))) {
+                log_error("%s", err);
+                return 1;
+        }
+        if (!db_library_init()) {
+                log_error("the MariaDB client library failed to initialise");
+                return 1;
+        }
+        pool.listen_fd = open_listen(&pool.cfg);
+        if (pool.listen_fd < 0)
+                return 1;
+        pool.board = scoreboard_create(MAX_SLOTS);
+        if (!pool.board) {
+                log_error("cannot map the scoreboard: %s", strerror(errno));
+                return 1;
+        }
+        if (!write_pid_file(pool.cfg.pid_file))
+                log_warn("cannot write pid file %s: %s", pool.cfg.pid_file, strerror(errno));
+        log_info("blogd master %ld starting %ld workers", (long)getpid(), worker_target(&pool.cfg));
+        ensure_workers();
+
+        for (;;) {
+                struct timespec tick = {0, 200 * 1000 * 1000};
+                siginfo_t info;
+                int sig = sigtimedwait(&set, &info, &tick);
+                if (sig == SIGHUP && !pool.stopping) {
+                        reload();
+                } else if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) {
+                        if (!pool.stopping) {
+                                log_info("received %s: draining %zu workers", strsignal(sig),
+                                         live_workers(false));
+                                pool.stopping = true;
+                                signal_generation(SIGTERM, false);
+                        }
+                }
+                reap();
+                enforce_deadlines();
+                if (pool.stopping && live_workers(false) == 0)
+                        break;
+                ensure_workers();
+        }
+        log_info("all workers finished; master exiting");
+        if (strncmp(pool.cfg.listen, "unix:", 5) == 0 && !pool.inherited)
+                unlink(pool.cfg.listen + 5);
+        if (*pool.cfg.pid_file)
+                unlink(pool.cfg.pid_file);
+        scoreboard_destroy(pool.board, MAX_SLOTS);
+        view_unload();
+        db_library_end();
+        return 0;
+}

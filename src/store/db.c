@@ -1,0 +1,357 @@
+/* db: one MariaDB connection per worker, its prepared statements, reconnect and typed fetch. */
+#include "store/db.h"
+
+#include <errmsg.h>
+#include <errno.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+
+#define DB_MAX_COLS 8
+#define DB_MAX_PARAMS 8
+/* Text buffers start here, grow to fit a long value, and shrink back after the query. */
+#define DB_TEXT_INITIAL 4096
+#define DB_TEXT_KEEP (64 * 1024)
+
+static const char *const stmt_sql[STMT_COUNT] = {
+    [STMT_POST_LIST] = "SELECT id, title, content FROM post ORDER BY id",
+    [STMT_POST_GET] = "SELECT id, title, content FROM post WHERE id = ?",
+    [STMT_COMMENT_LIST_BY_POST] = "SELECT id, content FROM comment WHERE post_id = ? ORDER BY id",
+    [STMT_COMMENT_LIST_LATEST] = "SELECT c.id, c.content, c.post_id, p.title FROM comment c"
+                                 " JOIN post p ON p.id = c.post_id ORDER BY c.id DESC",
+    [STMT_COMMENT_INSERT] = "INSERT INTO comment (content, post_id) SELECT ?, id FROM post"
+                            " WHERE id = ?",
+    [STMT_COMMENT_POST_ID] = "SELECT post_id FROM comment WHERE id = ?",
+    [STMT_COMMENT_DELETE] = "DELETE FROM comment WHERE id = ?",
+};
+
+struct column {
+        enum db_type type;
+        unsigned long long ival;
+        char *text;
+        unsigned long cap;
+        unsigned long length;
+        my_bool is_null;
+        my_bool error;
+};
+
+struct stmt {
+        MYSQL_STMT *handle;
+        unsigned ncols;
+        struct column cols[DB_MAX_COLS];
+        MYSQL_BIND binds[DB_MAX_COLS];
+};
+
+static struct {
+        const struct config *cfg;
+        MYSQL *conn;
+        struct stmt stmts[STMT_COUNT];
+} db;
+
+bool db_library_init(void)
+{
+        return mysql_library_init(0, NULL, NULL) == 0;
+}
+
+void db_library_end(void)
+{
+        mysql_library_end();
+}
+
+void db_init(const struct config *cfg)
+{
+        db.cfg = cfg;
+}
+
+const char *db_stmt_sql(enum db_stmt_id id)
+{
+        return stmt_sql[id];
+}
+
+static void stmt_release(struct stmt *s)
+{
+        if (s->handle)
+                mysql_stmt_close(s->handle);
+        for (unsigned i = 0; i < DB_MAX_COLS; i++)
+                free(s->cols[i].text);
+        memset(s, 0, sizeof(*s));
+}
+
+void db_close(void)
+{
+        for (int i = 0; i < STMT_COUNT; i++)
+                stmt_release(&db.stmts[i]);
+        if (db.conn)
+                mysql_close(db.conn);
+        db.conn = NULL;
+}
+
+static void bind_column(struct stmt *s, unsigned i)
+{
+        struct column *c = &s->cols[i];
+        MYSQL_BIND *b = &s->binds[i];
+        memset(b, 0, sizeof(*b));
+        b->length = &c->length;
+        b->is_null = &c->is_null;
+        b->error = &c->error;
+        if (c->type == DB_INT) {
+                b->buffer_type = MYSQL_TYPE_LONGLONG;
+                b->buffer = &c->ival;
+                b->is_unsigned = 1;
+        } else {
+                b->buffer_type = MYSQL_TYPE_STRING;
+                b->buffer = c->text;
+                b->buffer_length = c->cap;
+        }
+}
+
+static bool text_resize(struct column *c, unsigned long cap)
+{
+        char *p = realloc(c->text, cap);
+        if (!p)
+                return false;
+        c->text = p;
+        c->cap = cap;
+        return true;
+}
+
+static bool stmt_prepare(struct stmt *s, const char *sql)
+{
+        s->handle = mysql_stmt_init(db.conn);
+        if (!s->handle)
+                return false;
+        if (mysql_stmt_prepare(s->handle, sql, strlen(sql)) != 0) {
+                log_error("prepare failed: %s: %s", mysql_stmt_error(s->handle), sql);
+                return false;
+        }
+        MYSQL_RES *meta = mysql_stmt_result_metadata(s->handle);
+        if (!meta)
+                return true; /* no result set: INSERT/DELETE */
+        unsigned n = mysql_num_fields(meta);
+        MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+        bool ok = n <= DB_MAX_COLS;
+        for (unsigned i = 0; ok && i < n; i++) {
+                switch (fields[i].type) {
+                case MYSQL_TYPE_TINY:
+                case MYSQL_TYPE_SHORT:
+                case MYSQL_TYPE_LONG:
+                case MYSQL_TYPE_INT24:
+                case MYSQL_TYPE_LONGLONG:
+                        s->cols[i].type = DB_INT;
+                        break;
+                default:
+                        s->cols[i].type = DB_TEXT;
+                        ok = text_resize(&s->cols[i], DB_TEXT_INITIAL);
+                        break;
+                }
+                bind_column(s, i);
+        }
+        mysql_free_result(meta);
+        s->ncols = n;
+        return ok && mysql_stmt_bind_result(s->handle, s->binds) == 0;
+}
+
+bool db_connect(void)
+{
+        const struct config *c = db.cfg;
+        db_close();
+        db.conn = mysql_init(NULL);
+        if (!db.conn)
+                return false;
+        unsigned ct = (unsigned)c->db_connect_timeout, rt = (unsigned)c->db_read_timeout,
+                 wt = (unsigned)c->db_write_timeout;
+        my_bool reconnect = 0; /* never silently: our statements would be gone */
+        mysql_options(db.conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+        mysql_options(db.conn, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+        mysql_options(db.conn, MYSQL_OPT_READ_TIMEOUT, &rt);
+        mysql_options(db.conn, MYSQL_OPT_WRITE_TIMEOUT, &wt);
+        mysql_options(db.conn, MYSQL_OPT_RECONNECT, &reconnect);
+        const char *sock = c->db_socket[0] ? c->db_socket : NULL;
+        if (!mysql_real_connect(db.conn, c->db_host, c->db_user, c->db_password, c->db_name,
+                                (unsigned)c->db_port, sock, 0)) {
+                log_error("database connect failed: %s", mysql_error(db.conn));
+                db_close();
+                return false;
+        }
+        for (int i = 0; i < STMT_COUNT; i++) {
+                if (!stmt_prepare(&db.stmts[i], stmt_sql[i])) {
+                        log_error("database prepare failed: %s", mysql_error(db.conn));
+                        db_close();
+                        return false;
+                }
+        }
+        log_info("database connected, %d statements prepared", STMT_COUNT);
+        return true;
+}
+
+/* Errors after which the connection and its statements are gone. */
+static bool connection_lost(unsigned err)
+{
+        switch (err) {
+        case CR_SERVER_GONE_ERROR:
+        case CR_SERVER_LOST:
+        case CR_SERVER_LOST_EXTENDED:
+        case CR_CONNECTION_ERROR:
+        case ER_CONNECTION_KILLED:
+        case ER_SERVER_SHUTDOWN:
+        case ER_UNKNOWN_STMT_HANDLER:
+                return true;
+        default:
+                return false;
+        }
+}
+
+static enum db_status fail(struct stmt *s, const char *what)
+{
+        unsigned err = mysql_stmt_errno(s->handle);
+        log_error("database %s failed (%u): %s", what, err, mysql_stmt_error(s->handle));
+        if (connection_lost(err)) {
+                db_close();
+                return DB_UNAVAILABLE;
+        }
+        return DB_ERROR;
+}
+
+static bool bind_params(struct stmt *s, const struct db_value *params, size_t n)
+{
+        MYSQL_BIND b[DB_MAX_PARAMS];
+        unsigned long lens[DB_MAX_PARAMS];
+        if (n > DB_MAX_PARAMS || n != mysql_stmt_param_count(s->handle))
+                return false;
+        memset(b, 0, sizeof(b));
+        for (size_t i = 0; i < n; i++) {
+                if (params[i].type == DB_INT) {
+                        b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+                        b[i].buffer = (void *)&params[i].i;
+                        b[i].is_unsigned = 1;
+                } else {
+                        lens[i] = (unsigned long)params[i].len;
+                        b[i].buffer_type = MYSQL_TYPE_STRING;
+                        b[i].buffer = (void *)params[i].s;
+                        b[i].buffer_length = lens[i];
+                        b[i].length = &lens[i];
+                }
+        }
+        /* The client library copies the values at execute time, so stack storage is fine. */
+        return mysql_stmt_bind_param(s->handle, b) == 0;
+}
+
+/* Grows the buffers of truncated text columns and fetches those columns again, whole. */
+static bool refetch_truncated(struct stmt *s)
+{
+        bool rebind = false;
+        for (unsigned i = 0; i < s->ncols; i++) {
+                struct column *c = &s->cols[i];
+                if (c->type != DB_TEXT || !c->error || c->length < c->cap)
+                        continue;
+                if (c->length > 0x7ffffffeUL || !text_resize(c, c->length + 1))
+                        return false;
+                bind_column(s, i);
+                if (mysql_stmt_fetch_column(s->handle, &s->binds[i], i, 0) != 0)
+                        return false;
+                rebind = true;
+        }
+        return !rebind || mysql_stmt_bind_result(s->handle, s->binds) == 0;
+}
+
+static void shrink_buffers(struct stmt *s)
+{
+        bool rebind = false;
+        for (unsigned i = 0; i < s->ncols; i++) {
+                struct column *c = &s->cols[i];
+                if (c->type == DB_TEXT && c->cap > DB_TEXT_KEEP &&
+                    text_resize(c, DB_TEXT_INITIAL)) {
+                        bind_column(s, i);
+                        rebind = true;
+                }
+        }
+        if (rebind)
+                mysql_stmt_bind_result(s->handle, s->binds);
+}
+
+static bool ensure_connected(void)
+{
+        return db.conn || db_connect();
+}
+
+static enum db_status run_query(struct stmt *s, const struct db_value *params, size_t nparams,
+                                db_row_fn fn, void *ctx, bool *started)
+{
+        if (!bind_params(s, params, nparams))
+                return fail(s, "bind");
+        if (mysql_stmt_execute(s->handle) != 0)
+                return fail(s, "execute");
+        *started = true;
+        struct db_value row[DB_MAX_COLS];
+        bool want = true;
+        enum db_status st = DB_OK;
+        for (;;) {
+                int rc = mysql_stmt_fetch(s->handle);
+                if (rc == MYSQL_NO_DATA)
+                        break;
+                if (rc == 1) {
+                        st = fail(s, "fetch");
+                        break;
+                }
+                if (!want)
+                        continue; /* drain: an unbuffered result must be read to the end */
+                if (rc == MYSQL_DATA_TRUNCATED && !refetch_truncated(s)) {
+                        log_error("database fetch of a long value failed");
+                        st = DB_ERROR;
+                        want = false;
+                        continue;
+                }
+                for (unsigned i = 0; i < s->ncols; i++) {
+                        struct column *c = &s->cols[i];
+                        if (c->type == DB_INT) {
+                                row[i] = DB_INT_VALUE(c->is_null ? 0 : c->ival);
+                        } else {
+                                size_t len = c->is_null ? 0 : c->length;
+                                c->text[len] = '\0';
+                                row[i] = DB_TEXT_VALUE(c->text, len);
+                        }
+                }
+                want = fn(ctx, row, s->ncols);
+        }
+        if (db.conn) {
+                mysql_stmt_free_result(s->handle);
+                shrink_buffers(s);
+        }
+        return st;
+}
+
+enum db_status db_query(enum db_stmt_id id, const struct db_value *params, size_t nparams,
+                        db_row_fn fn, void *ctx)
+{
+        for (int attempt = 0; attempt < 2; attempt++) {
+                if (!ensure_connected())
+                        return DB_UNAVAILABLE;
+                bool started = false;
+                enum db_status st = run_query(&db.stmts[id], params, nparams, fn, ctx, &started);
+                /* Retry a read once, but only if no row reached the caller. */
+                if (st != DB_UNAVAILABLE || started)
+                        return st;
+                log_warn("database connection lost; reconnecting to retry a read");
+        }
+        return DB_UNAVAILABLE;
+}
+
+enum db_status db_exec(enum db_stmt_id id, const struct db_value *params, size_t nparams,
+                       uint64_t *affected_rows, uint64_t *insert_id)
+{
+        if (!ensure_connected())
+                return DB_UNAVAILABLE;
+        struct stmt *s = &db.stmts[id];
+        if (!bind_params(s, params, nparams))
+                return fail(s, "bind");
+        if (mysql_stmt_execute(s->handle) != 0)
+                return fail(s, "execute");
+        if (affected_rows)
+                *affected_rows = mysql_stmt_affected_rows(s->handle);
+        if (insert_id)
+                *insert_id = mysql_stmt_insert_id(s->handle);
+        return DB_OK;
+}

@@ -1,0 +1,62 @@
+/* db: one MariaDB connection per worker, its prepared statements, reconnect and typed fetch. */
+#ifndef BLOGD_DB_H
+#define BLOGD_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+
+/* Every statement blogd runs; all are prepared once per connection. */
+enum db_stmt_id {
+        STMT_POST_LIST,
+        STMT_POST_GET,
+        STMT_COMMENT_LIST_BY_POST,
+        STMT_COMMENT_LIST_LATEST,
+        STMT_COMMENT_INSERT,
+        STMT_COMMENT_POST_ID,
+        STMT_COMMENT_DELETE,
+        STMT_COUNT
+};
+
+enum db_status {
+        DB_OK,
+        DB_UNAVAILABLE, /* no connection (or it was lost): answer 503 */
+        DB_ERROR,       /* the statement failed for another reason: answer 500 */
+};
+
+enum db_type { DB_INT, DB_TEXT };
+
+struct db_value {
+        enum db_type type;
+        uint64_t i;
+        const char *s; /* DB_TEXT: not NUL-terminated in params; NUL-terminated in rows */
+        size_t len;
+};
+
+#define DB_INT_VALUE(v) ((struct db_value){.type = DB_INT, .i = (v)})
+#define DB_TEXT_VALUE(p, n) ((struct db_value){.type = DB_TEXT, .s = (p), .len = (n)})
+
+/* Called once per result row; return false to stop reading (the rest is discarded). */
+typedef bool (*db_row_fn)(void *ctx, const struct db_value *cols, size_t ncols);
+
+/* Process-wide client library set-up; call in the master before forking. */
+bool db_library_init(void);
+void db_library_end(void);
+
+/* Remembers the settings; the connection is made lazily (and re-made) by db_query/db_exec. */
+void db_init(const struct config *cfg);
+/* Connects and prepares every statement now; false (and logged) if the database is down. */
+bool db_connect(void);
+void db_close(void);
+const char *db_stmt_sql(enum db_stmt_id id);
+
+/* Runs a SELECT, calling fn for each row. A read that finds the connection dead is retried once. */
+enum db_status db_query(enum db_stmt_id id, const struct db_value *params, size_t nparams,
+                        db_row_fn fn, void *ctx);
+/* Runs an INSERT/UPDATE/DELETE; never retried. */
+enum db_status db_exec(enum db_stmt_id id, const struct db_value *params, size_t nparams,
+                       uint64_t *affected_rows, uint64_t *insert_id);
+
+#endif

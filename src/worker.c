@@ -1,0 +1,173 @@
+/* worker: one process of the pool; accepts and serves one FastCGI request at a time. */
+#include "worker.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "http/request.h"
+#include "pages/page.h"
+#include "store/db.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+        (void)sig;
+        stop_requested = 1;
+}
+
+/*
+ * Stop signals stay blocked while a request is served and are let in only inside ppoll(), so
+ * a SIGTERM never interrupts a request (it is finished first) and is never missed between the
+ * check of the flag and the wait. libfcgi is never left blocking in accept(): the listen
+ * socket is non-blocking and we poll it ourselves, which is why FCGX_ShutdownPending() is
+ * not needed here.
+ */
+static void install_signals(sigset_t *wait_mask)
+{
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_stop;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+        sa.sa_handler = SIG_IGN;
+        sigaction(SIGPIPE, &sa, NULL); /* a client that went away is an error code, not death */
+        sa.sa_handler = SIG_DFL;
+        sigaction(SIGCHLD, &sa, NULL);
+        sigprocmask(SIG_SETMASK, NULL, wait_mask);
+        sigdelset(wait_mask, SIGTERM);
+        sigdelset(wait_mask, SIGINT);
+        sigdelset(wait_mask, SIGHUP);
+}
+
+/* "/1" -> "/1/": a GET for a known page without its trailing slash is sent to it. */
+static bool slash_redirect(struct request *rq)
+{
+        size_t n = strlen(rq->path);
+        char with_slash[128];
+        if (!(rq->method & (HTTP_GET | HTTP_HEAD)) || n == 0 || n + 2 > sizeof(with_slash) ||
+            rq->path[n - 1] == '/')
+                return false;
+        memcpy(with_slash, rq->path, n);
+        with_slash[n] = '/';
+        with_slash[n + 1] = '\0';
+        const struct route *r;
+        struct route_params p;
+        unsigned allowed;
+        if (route_match(page_routes, page_routes_count, HTTP_GET, with_slash, &r, &p, &allowed) !=
+            ROUTE_FOUND)
+                return false;
+        /* Only pattern text and digits matched, so the target is safe to put in a header. */
+        request_redirect(rq, HTTP_MOVED_PERMANENTLY, "%s", with_slash);
+        return true;
+}
+
+static enum http_status dispatch(struct request *rq)
+{
+        const struct route *route;
+        struct route_params params;
+        unsigned allowed = 0;
+        switch (route_match(page_routes, page_routes_count, rq->method, rq->path, &route, &params,
+                            &allowed)) {
+        case ROUTE_FOUND:
+                return route->handler(rq, &params);
+        case ROUTE_BAD_METHOD:
+                rq->allow = allowed;
+                return HTTP_METHOD_NOT_ALLOWED;
+        case ROUTE_NOT_FOUND:
+                break;
+        }
+        return slash_redirect(rq) ? HTTP_MOVED_PERMANENTLY : HTTP_NOT_FOUND;
+}
+
+static void serve(struct request *rq, struct score *score, unsigned long long seq)
+{
+        request_begin(rq, seq);
+        log_set_request(rq->id);
+        if (score) {
+                score->busy = true;
+                score->requests = seq;
+                snprintf(score->request_id, sizeof(score->request_id), "%s", rq->id);
+                snprintf(score->request, sizeof(score->request), "%s %s",
+                         request_param(rq, "REQUEST_METHOD") ? request_param(rq, "REQUEST_METHOD")
+                                                             : "?",
+                         rq->path);
+        }
+        enum http_status st = dispatch(rq);
+        request_discard_body(rq);
+        if (!rq->page_ready && !rq->location[0])
+                page_error(rq, st);
+        if (rq->close_connection)
+                rq->fcgi->keepConnection = 0;
+        if (st >= 500)
+                log_error("%s %s -> %d", request_param(rq, "REQUEST_METHOD"), rq->path, (int)st);
+        else
+                log_debug("%s %s -> %d", request_param(rq, "REQUEST_METHOD"), rq->path, (int)st);
+        request_send(rq, st);
+        request_reset(rq);
+        log_set_request(NULL);
+        if (score)
+                score->busy = false;
+}
+
+int worker_main(const struct config *cfg, int listen_fd, struct score *score, pid_t master)
+{
+        sigset_t wait_mask;
+        install_signals(&wait_mask);
+        /* A worker must not outlive its master (kill -9 of the master leaves no orphan serving). */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != master)
+                return 0;
+
+        db_init(cfg);
+        if (!db_connect())
+                log_warn("starting without a database connection; will retry per request");
+
+        FCGX_Request fcgi;
+        if (FCGX_InitRequest(&fcgi, listen_fd, 0) != 0) {
+                log_error("FCGX_InitRequest failed");
+                return 1;
+        }
+        struct request rq;
+        request_init(&rq, &fcgi, cfg);
+        unsigned long long served = 0;
+        int code = 0;
+        while (!stop_requested) {
+                if (cfg->max_requests && served >= (unsigned long long)cfg->max_requests) {
+                        log_info("recycling after %llu requests", served);
+                        break;
+                }
+                /* A kept-alive nginx connection is waited on; otherwise the listen socket. */
+                struct pollfd pfd = {fcgi.ipcFd >= 0 ? fcgi.ipcFd : listen_fd, POLLIN, 0};
+                if (ppoll(&pfd, 1, NULL, &wait_mask) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        log_error("poll failed: %s", strerror(errno));
+                        code = 1;
+                        break;
+                }
+                int rc = FCGX_Accept_r(&fcgi);
+                if (rc < 0) {
+                        if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR ||
+                            rc == -ECONNABORTED)
+                                continue; /* another worker took it, or nginx hung up */
+                        log_error("accept failed: %s", strerror(-rc));
+                        code = 1;
+                        break;
+                }
+                serve(&rq, score, ++served);
+                FCGX_Finish_r(&fcgi);
+        }
+        FCGX_Free(&fcgi, 1);
+        request_cleanup(&rq);
+        db_close();
+        return code;
+}

@@ -1,0 +1,10 @@
+{{%AUTOESCAPE context="HTML"}}
+{{!-- comments: GET /comments/ -- every comment, newest first, with its post. --}}
+<h1>Latest Comments</h1>
+{{#COMMENT}}
+<div class="comment">
+<span class="comment-id">(#{{ID}})</span>
+<p class="text">{{CONTENT}}</p>
+<p class="on">On <a href="/{{POST_ID}}/">{{POST_TITLE}}</a></p>
+</div>
+{{/COMMENT}}

@@ -1,0 +1,10 @@
+{{%AUTOESCAPE context="HTML"}}
+{{!-- index: GET / -- every post, oldest first. --}}
+<h1>Posts</h1>
+{{#POST}}
+<article class="post">
+<span class="post-id">#{{ID}}</span>
+<h2><a href="/{{ID}}/">{{TITLE}}</a></h2>
+<p class="text">{{CONTENT}}</p>
+</article>
+{{/POST}}
