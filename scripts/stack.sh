@@ -353,6 +353,7 @@ write_blogd_conf() {
     echo "templates = $ROOT/templates"
     echo "log_file = $BLOGD_LOG"
     echo "pid_file = $BLOGD_PID"
+    echo "csrf_secret_file = $VAR/csrf.secret"
     if [ -n "$BLOGD_CONF_EXTRA" ]; then
       echo "# ---- BLOGD_CONF_EXTRA ----"
       printf '%s\n' "$BLOGD_CONF_EXTRA"

@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "pool.h"
+#include "store/db.h"
 #include "view/view.h"
 
 static void usage(FILE *out)
@@ -14,6 +15,7 @@ static void usage(FILE *out)
         fputs("usage: blogd [-c blogd.conf] [-t]\n"
               "  -c FILE  configuration file (default /etc/blogd/blogd.conf)\n"
               "  -t       check the configuration and templates, then exit\n"
+              "  -S       print every SQL statement blogd prepares, one per line, and exit\n"
               "signals: SIGTERM/SIGINT drain and stop, SIGHUP reloads configuration and\n"
               "templates with fresh workers\n",
               out);
@@ -24,7 +26,7 @@ int main(int argc, char **argv)
         const char *path = "/etc/blogd/blogd.conf";
         bool check_only = false;
         int opt;
-        while ((opt = getopt(argc, argv, "c:th")) != -1) {
+        while ((opt = getopt(argc, argv, "c:thS")) != -1) {
                 switch (opt) {
                 case 'c':
                         path = optarg;
@@ -32,6 +34,10 @@ int main(int argc, char **argv)
                 case 't':
                         check_only = true;
                         break;
+                case 'S':
+                        for (int i = 0; i < STMT_COUNT; i++)
+                                printf("%s\n", db_stmt_sql((enum db_stmt_id)i));
+                        return 0;
                 case 'h':
                         usage(stdout);
                         return 0;
@@ -50,6 +56,10 @@ int main(int argc, char **argv)
         enum log_level level;
         if (!log_parse_level(cfg.log_level, &level)) {
                 fprintf(stderr, "blogd: log_level must be error, warn, info or debug\n");
+                return 1;
+        }
+        if (!config_load_secret(&cfg, err, sizeof(err))) {
+                fprintf(stderr, "blogd: %s\n", err);
                 return 1;
         }
         if (check_only) {

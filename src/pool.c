@@ -245,6 +245,14 @@ static void reload(void)
                 log_error("reload refused: bad log_level \"%s\"", fresh.log_level);
                 return;
         }
+        if (!*fresh.csrf_secret_file && !*pool.cfg.csrf_secret_file) {
+                /* A run-only key is kept, so forms already shown stay valid across the reload. */
+                memcpy(fresh.csrf_secret, pool.cfg.csrf_secret, sizeof(fresh.csrf_secret));
+                fresh.csrf_secret_len = pool.cfg.csrf_secret_len;
+        } else if (!config_load_secret(&fresh, err, sizeof(err))) {
+                log_error("reload refused: %s", err);
+                return;
+        }
         if (!view_load(fresh.templates, err, sizeof(err))) {
                 log_error("reload refused, keeping the running templates: %s", err);
                 return;
@@ -312,6 +320,8 @@ int pool_run(const char *config_path, const struct config *initial)
         }
         if (!write_pid_file(pool.cfg.pid_file))
                 log_warn("cannot write pid file %s: %s", pool.cfg.pid_file, strerror(errno));
+        if (!*pool.cfg.csrf_secret_file)
+                log_warn("csrf_secret_file is not set: form tokens are valid for this run only");
         log_info("blogd master %ld starting %ld workers", (long)getpid(), worker_target(&pool.cfg));
         ensure_workers();
 

@@ -1,6 +1,8 @@
 /* config: blogd.conf parsing ("key = value" lines), defaults and validation. */
 #include "core/config.h"
 
+#include "core/secret.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -50,6 +52,7 @@ static const struct option options[] = {
     NUM(max_body, 1024, 64L * 1024 * 1024),
     NUM(max_comment_chars, 1, 1000000),
     NUM(retry_after, 1, 3600),
+    STR(csrf_secret_file),
 };
 
 void config_defaults(struct config *c)
@@ -152,4 +155,9 @@ bool config_load(struct config *c, const char *path, char *err, size_t errlen)
         }
         fclose(f);
         return ok;
+}
+
+bool config_load_secret(struct config *c, char *err, size_t errlen)
+{
+        return secret_load(c->csrf_secret_file, c->csrf_secret, &c->csrf_secret_len, err, errlen);
 }

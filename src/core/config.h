@@ -30,11 +30,18 @@ struct config {
         long max_body;
         long max_comment_chars;
         long retry_after;
+        char csrf_secret_file[CONFIG_STR_MAX];
+
+        /* Not options: filled at start and reload from csrf_secret_file. */
+        unsigned char csrf_secret[64];
+        size_t csrf_secret_len;
 };
 
 void config_defaults(struct config *c);
 /* Loads the file over the defaults. On failure writes a reason to err and returns false. */
 bool config_load(struct config *c, const char *path, char *err, size_t errlen);
+/* Loads (or creates) the CSRF key named by csrf_secret_file into c. */
+bool config_load_secret(struct config *c, char *err, size_t errlen);
 /* Applies one "key=value" override (command line -o). */
 bool config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen);
 

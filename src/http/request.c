@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "http/cookie.h"
 #include "view/view.h"
 
 /* Past this much, an over-large body is not drained but the FastCGI connection is dropped. */
@@ -57,6 +58,10 @@ void request_reset(struct request *rq)
         rq->allow = 0;
         rq->error = NULL;
         rq->close_connection = false;
+        rq->csrf_nonce[0] = '\0';
+        rq->csrf_token[0] = '\0';
+        rq->csrf_from_cookie = false;
+        rq->csrf_set_cookie = false;
 }
 
 const char *request_param(const struct request *rq, const char *name)
@@ -88,12 +93,43 @@ void request_begin(struct request *rq, unsigned long long seq)
                 rq->query = "";
         const char *https = request_param(rq, "HTTPS");
         rq->https = https && *https && strcasecmp(https, "off") != 0;
+        const char *nonce;
+        size_t nonce_len;
+        if (cookie_find(request_param(rq, "HTTP_COOKIE"), CSRF_COOKIE, &nonce, &nonce_len) &&
+            csrf_nonce_valid(nonce, nonce_len)) {
+                memcpy(rq->csrf_nonce, nonce, nonce_len);
+                rq->csrf_nonce[nonce_len] = '\0';
+                rq->csrf_from_cookie = true;
+        }
         /* nginx's $request_id ties our log to its access log; otherwise make one. */
         const char *rid = request_param(rq, "REQUEST_ID");
         if (rid && valid_request_id(rid))
                 snprintf(rq->id, sizeof(rq->id), "%s", rid);
         else
                 snprintf(rq->id, sizeof(rq->id), "%08lx%08llx", (unsigned long)getpid(), seq);
+}
+
+const char *request_csrf_token(struct request *rq)
+{
+        if (rq->csrf_token[0])
+                return rq->csrf_token;
+        if (!rq->csrf_nonce[0]) {
+                if (!csrf_nonce_new(rq->csrf_nonce)) {
+                        log_error("no randomness for a CSRF nonce");
+                        return "";
+                }
+                rq->csrf_set_cookie = true;
+        }
+        csrf_token(rq->cfg->csrf_secret, rq->cfg->csrf_secret_len, rq->csrf_nonce, rq->csrf_token);
+        return rq->csrf_token;
+}
+
+bool request_csrf_ok(const struct request *rq)
+{
+        const struct form_field *f = form_get(&rq->form, CSRF_FIELD);
+        return rq->csrf_from_cookie && f &&
+               csrf_check(rq->cfg->csrf_secret, rq->cfg->csrf_secret_len, rq->csrf_nonce, f->value,
+                          f->value_len);
 }
 
 static bool parse_length(const char *s, unsigned long long *out)
@@ -213,6 +249,9 @@ bool request_send(struct request *rq, enum http_status st)
                 route_allow_text(rq->allow, allow, sizeof(allow));
                 ok = ok && buf_printf(o, "Allow: %s\r\n", allow);
         }
+        if (rq->csrf_set_cookie)
+                ok = ok && buf_printf(o, "Set-Cookie: %s=%s; Path=/; HttpOnly; SameSite=Lax%s\r\n",
+                                      CSRF_COOKIE, rq->csrf_nonce, rq->https ? "; Secure" : "");
         if (st == HTTP_SERVICE_UNAVAILABLE)
                 ok = ok && buf_printf(o, "Retry-After: %ld\r\n", rq->cfg->retry_after);
         ok = ok && buf_printf(o,

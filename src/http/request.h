@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "core/config.h"
+#include "http/csrf.h"
 #include "http/form.h"
 #include "http/router.h"
 #include "http/status.h"
@@ -27,6 +28,10 @@ struct request {
         char id[40]; /* request id: logged and sent back as X-Request-Id */
         struct buf body;
         struct form form;
+        char csrf_nonce[CSRF_NONCE_HEX + 1]; /* from the cookie, or made for this answer */
+        bool csrf_from_cookie;
+        bool csrf_set_cookie;
+        char csrf_token[CSRF_TOKEN_HEX + 1]; /* computed on first use */
 
         /* Output, filled by the handler. */
         struct view_dict *view; /* the layout's dictionary while a page is being built */
@@ -52,6 +57,11 @@ const char *request_param(const struct request *rq, const char *name);
  * Returns HTTP_OK, or the status to answer: 400, 413 or 415 (with rq->error set).
  */
 enum http_status request_read_form(struct request *rq);
+
+/* The token every form of this answer carries (sets the cookie if the client had none). */
+const char *request_csrf_token(struct request *rq);
+/* True if the form's csrf field matches the client's cookie. Call after request_read_form. */
+bool request_csrf_ok(const struct request *rq);
 
 /*
  * Reads whatever is left of the body and throws it away, so a kept-alive FastCGI connection

@@ -22,6 +22,8 @@ enum http_status page_comment_delete(struct request *rq, const struct route_para
                 rq->error = "There is no such comment.";
                 return HTTP_NOT_FOUND;
         }
+        if (!request_csrf_ok(rq))
+                return HTTP_FORBIDDEN;
         st = db_exec(STMT_COMMENT_DELETE, &id, 1, &affected, NULL);
         if (st != DB_OK)
                 return page_db_status(st);

@@ -54,6 +54,7 @@ static enum http_status render(struct request *rq, uint32_t post_id, const struc
         ds = db_query(STMT_COMMENT_LIST_BY_POST, &id, 1, add_comment, pc.body);
         if (ds != DB_OK)
                 return page_db_status(ds);
+        view_set_str(pc.body, "CSRF", request_csrf_token(rq));
         if (draft)
                 view_set(pc.body, "DRAFT", draft->value, draft->value_len);
         if (problem) {
@@ -73,11 +74,36 @@ static bool is_space(char c)
         return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+static bool found(void *ctx, const struct db_value *col, size_t ncols)
+{
+        (void)col;
+        (void)ncols;
+        *(bool *)ctx = true;
+        return false;
+}
+
+/* A form without a valid token changes nothing: 403, or 404 when there is no such post anyway. */
+static enum http_status refuse_forgery(struct request *rq, uint32_t post_id)
+{
+        bool exists = false;
+        struct db_value id = DB_INT_VALUE(post_id);
+        enum db_status ds = db_query(STMT_POST_GET, &id, 1, found, &exists);
+        if (ds != DB_OK)
+                return page_db_status(ds);
+        if (!exists) {
+                rq->error = "There is no such post.";
+                return HTTP_NOT_FOUND;
+        }
+        return HTTP_FORBIDDEN;
+}
+
 enum http_status page_post_comment(struct request *rq, const struct route_params *p)
 {
         enum http_status hs = request_read_form(rq);
         if (hs != HTTP_OK)
                 return hs;
+        if (!request_csrf_ok(rq))
+                return refuse_forgery(rq, p->id[0]);
         const struct form_field *content = form_get(&rq->form, "content");
         if (!content) {
                 rq->error = "The form has no \"content\" field.";

@@ -218,7 +218,6 @@ static enum db_status fail(struct stmt *s, const char *what)
 static bool bind_params(struct stmt *s, const struct db_value *params, size_t n)
 {
         MYSQL_BIND b[DB_MAX_PARAMS];
-        unsigned long lens[DB_MAX_PARAMS];
         if (n > DB_MAX_PARAMS || n != mysql_stmt_param_count(s->handle))
                 return false;
         memset(b, 0, sizeof(b));
@@ -228,14 +227,14 @@ static bool bind_params(struct stmt *s, const struct db_value *params, size_t n)
                         b[i].buffer = (void *)&params[i].i;
                         b[i].is_unsigned = 1;
                 } else {
-                        lens[i] = (unsigned long)params[i].len;
+                        /* No length pointer: for input, buffer_length is the value's length. */
                         b[i].buffer_type = MYSQL_TYPE_STRING;
                         b[i].buffer = (void *)params[i].s;
-                        b[i].buffer_length = lens[i];
-                        b[i].length = &lens[i];
+                        b[i].buffer_length = (unsigned long)params[i].len;
                 }
         }
-        /* The client library copies the values at execute time, so stack storage is fine. */
+        /* The binds are copied now; the values they point to are read by the execute that the
+         * caller runs while params is still alive. */
         return mysql_stmt_bind_param(s->handle, b) == 0;
 }
 
