@@ -10,6 +10,7 @@
 #   VAR        state directory (default ./var, made absolute)
 #   BLOGD_BIN  blogd binary (default <repo>/build/blogd)
 #   SEED       tutorial (default) | large (runs sql/seed_large.sh) | none
+#   BLOGD_WRAPPER     command words put before blogd (e.g. "valgrind --leak-check=full")
 #   BLOGD_CONF_EXTRA  extra "key = value" lines appended to $VAR/blogd.conf
 set -euo pipefail
 
@@ -19,6 +20,7 @@ VAR="${VAR:-./var}"
 BLOGD_BIN="${BLOGD_BIN:-$ROOT/build/blogd}"
 SEED="${SEED:-tutorial}"
 BLOGD_CONF_EXTRA="${BLOGD_CONF_EXTRA:-}"
+BLOGD_WRAPPER="${BLOGD_WRAPPER:-}"
 STOP_TIMEOUT=20
 
 ME="$(id -un)"
@@ -373,18 +375,19 @@ start_blogd() {
   write_blogd_conf
   rm -f "$BLOGD_SOCK" "$BLOGD_PID"
   log "starting blogd ($BLOGD_BIN)"
-  setsid "$BLOGD_BIN" -c "$BLOGD_CONF" </dev/null >>"$LOGDIR/blogd.out" 2>&1 &
+  # shellcheck disable=SC2086 # BLOGD_WRAPPER is a list of words on purpose
+  setsid $BLOGD_WRAPPER "$BLOGD_BIN" -c "$BLOGD_CONF" </dev/null >>"$LOGDIR/blogd.out" 2>&1 &
   pid=$!
   echo "$pid" >"$BLOGD_PID"
   remember_pid "$BLOGD_PID"
   STARTED+=(blogd)
-  local tenths=100
+  local tenths=300 # valgrind needs a while
   until [ -S "$BLOGD_SOCK" ]; do
     if ! kill -0 "$pid" 2>/dev/null; then
       wait "$pid" 2>/dev/null && rc=0 || rc=$?
       die "blogd exited during start-up (exit status $rc)" "$BLOGD_LOG" "$LOGDIR/blogd.out"
     fi
-    [ "$tenths" -gt 0 ] || die "blogd did not create $BLOGD_SOCK within 10s" "$BLOGD_LOG" "$LOGDIR/blogd.out"
+    [ "$tenths" -gt 0 ] || die "blogd did not create $BLOGD_SOCK within 30s" "$BLOGD_LOG" "$LOGDIR/blogd.out"
     sleep 0.1
     tenths=$((tenths - 1))
   done

@@ -8,27 +8,35 @@ cd "$ROOT"
 scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j2
+# The same code with ASan+UBSan, for the "asan" stack.
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON
+cmake --build build-asan -j2 --target blogd
+# libFuzzer targets need clang.
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFUZZ=ON
+cmake --build build-fuzz -j2 --target fuzz_all
 
 TMP="$(mktemp -d /tmp/blogd-test.XXXXXX)" # short path: unix socket names are limited to 108 bytes
-PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-export BLOGD_TEST_VAR="$TMP/var"
-export BLOGD_TEST_PORT="$PORT"
+# Each ctest fixture starts its stack in $BLOGD_TEST_ROOT/<name> on a free port.
+export BLOGD_TEST_ROOT="$TMP"
 
 rc=1
 # shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup() {
-  VAR="$BLOGD_TEST_VAR" scripts/stack.sh stop >/dev/null 2>&1 || true
+  local dir
+  for dir in "$TMP"/*/; do
+    [ -d "$dir" ] && VAR="$dir" scripts/stack.sh stop >/dev/null 2>&1 || true
+  done
   if [ "$rc" -eq 0 ]; then
     rm -rf "$TMP"
   else
-    echo "test.sh: failed (exit $rc); kept $TMP for its logs ($BLOGD_TEST_VAR/log)" >&2
+    echo "test.sh: failed (exit $rc); kept $TMP for its logs (<stack>/log)" >&2
   fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM # leave through the EXIT trap
 
-echo "test.sh: BLOGD_TEST_VAR=$BLOGD_TEST_VAR BLOGD_TEST_PORT=$BLOGD_TEST_PORT"
-# CTEST_ARGS is split on purpose, e.g. CTEST_ARGS="-R unit -j2".
+echo "test.sh: stacks under $BLOGD_TEST_ROOT"
+# CTEST_ARGS is split on purpose, e.g. CTEST_ARGS="-L unit".
 # shellcheck disable=SC2086
 ctest --test-dir build --output-on-failure ${CTEST_ARGS:-} && rc=0 || rc=$?
 exit "$rc"

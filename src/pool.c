@@ -19,6 +19,14 @@
 #include "view/view.h"
 #include "worker.h"
 
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+/* Workers leave with _exit(), which skips LeakSanitizer's atexit check: run it by hand. */
+#define LEAK_CHECK() __lsan_do_leak_check()
+#else
+#define LEAK_CHECK() ((void)0)
+#endif
+
 /* Two generations may overlap during a reload. */
 #define MAX_SLOTS (2 * 1024)
 /* A worker that dies this soon after starting is "failing fast": respawns are then throttled. */
@@ -125,6 +133,8 @@ static void spawn(size_t slot)
         if (pid == 0) {
                 s->pid = getpid();
                 int code = worker_main(&pool.cfg, pool.listen_fd, s, master);
+                view_unload();
+                LEAK_CHECK();
                 _exit(code);
         }
         s->pid = pid;

@@ -1,23 +1,70 @@
 #!/usr/bin/env bash
-# stack_fixture: ctest fixture that starts (up BLOGD_BIN) or stops (down) the private test stack.
-# Uses BLOGD_TEST_VAR / BLOGD_TEST_PORT from scripts/test.sh, or build-local defaults.
+# stack_fixture: ctest fixture starting/stopping one named private stack (MariaDB + blogd + nginx).
+#
+#   stack_fixture.sh up NAME BLOGD_BIN [plain|asan|valgrind]
+#   stack_fixture.sh down NAME [plain|asan|valgrind]
+#
+# The stack lives in $BLOGD_TEST_ROOT/NAME (scripts/test.sh sets the root; default
+# /tmp/blogd-ctest) on a free port. "asan" collects sanitizer reports under its log folder and
+# "valgrind" runs one worker under memcheck; on "down" any report fails the test.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export VAR="${BLOGD_TEST_VAR:-/tmp/blogd-ctest-var}"
-export PORT="${BLOGD_TEST_PORT:-18089}"
-case "${1:-}" in
+action="${1:-}" name="${2:-}"
+[ -n "$action" ] && [ -n "$name" ] || { echo "usage: $0 up NAME BIN [variant] | down NAME [variant]" >&2; exit 2; }
+export VAR="${BLOGD_TEST_ROOT:-/tmp/blogd-ctest}/$name"
+
+variant_env() {
+  case "$1" in
+  asan)
+    export ASAN_OPTIONS="detect_leaks=1:log_path=$VAR/log/asan:abort_on_error=0"
+    export UBSAN_OPTIONS="print_stacktrace=1:log_path=$VAR/log/ubsan"
+    ;;
+  valgrind)
+    export BLOGD_WRAPPER="valgrind --quiet --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=99 --track-fds=no --log-file=$VAR/log/valgrind.%p"
+    export BLOGD_CONF_EXTRA="workers = 1"
+    ;;
+  esac
+}
+
+check_reports() {
+  local bad=0 f
+  for f in "$VAR"/log/asan.* "$VAR"/log/ubsan.*; do
+    [ -e "$f" ] || continue
+    echo "sanitizer report $f:" >&2
+    cat "$f" >&2
+    bad=1
+  done
+  for f in "$VAR"/log/valgrind.*; do
+    [ -e "$f" ] || continue
+    if grep -qE 'ERROR SUMMARY: [1-9]|definitely lost: [1-9]|Invalid (read|write)|uninitialised' "$f"; then
+      echo "valgrind report $f:" >&2
+      cat "$f" >&2
+      bad=1
+    fi
+  done
+  if [ "$1" = valgrind ]; then
+    ls "$VAR"/log/valgrind.* >/dev/null 2>&1 || { echo "no valgrind log found" >&2; bad=1; }
+  fi
+  return "$bad"
+}
+
+case "$action" in
 up)
-  [ -n "${2:-}" ] && export BLOGD_BIN="$2"
+  export BLOGD_BIN="${3:?blogd binary}"
+  variant_env "${4:-plain}"
+  PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  export PORT
   # A stack left over from an earlier run in the same place is stopped first.
   "$ROOT/scripts/stack.sh" stop >/dev/null 2>&1 || true
   rm -rf "$VAR"
   exec "$ROOT/scripts/stack.sh" start
   ;;
 down)
-  exec "$ROOT/scripts/stack.sh" stop
+  "$ROOT/scripts/stack.sh" stop
+  check_reports "${3:-plain}"
   ;;
 *)
-  echo "usage: $0 up BLOGD_BIN | down" >&2
+  echo "usage: $0 up NAME BIN [variant] | down NAME [variant]" >&2
   exit 2
   ;;
 esac

@@ -25,7 +25,7 @@ bool buf_reserve(struct buf *b, size_t n);
 bool buf_append(struct buf *b, const void *p, size_t n);
 bool buf_puts(struct buf *b, const char *s);
 bool buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+bool buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 #ifdef __cplusplus
 }

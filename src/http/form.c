@@ -40,10 +40,11 @@ long form_percent_decode(char *s, size_t len)
         return (long)w;
 }
 
-static bool plain_name(const char *s)
+/* Checks all len decoded bytes: an encoded NUL ("csrf%00x") must not cut the name short. */
+static bool plain_name(const char *s, size_t len)
 {
-        for (; *s; s++) {
-                unsigned char c = (unsigned char)*s;
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char)s[i];
                 if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                       c == '_' || c == '-'))
                         return false;
@@ -80,7 +81,7 @@ enum form_status form_parse(char *body, size_t len, struct form *out)
                         return FORM_BAD_ENCODING;
                 if (dn > FORM_MAX_NAME)
                         return FORM_NAME_TOO_LONG;
-                if (dn == 0 || !plain_name(field))
+                if (dn == 0 || !plain_name(field, (size_t)dn))
                         return FORM_BAD_ENCODING;
                 long dv = eq ? form_percent_decode(value, vlen) : 0;
                 if (dv < 0)

@@ -29,7 +29,7 @@ enum form_status {
 
 /*
  * Decodes "+" and "%XX" in place; returns the decoded length or -1 on a malformed escape.
- * The result is NUL-terminated (decoding never grows the text).
+ * The result is NUL-terminated (decoding never grows the text), so s[len] must be writable.
  */
 long form_percent_decode(char *s, size_t len);
 

@@ -1,0 +1,316 @@
+/* test_router: id parsing, route matching, Allow text and method parsing (src/http/router.c). */
+#include "check.h"
+#include "http/router.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+static enum http_status h_index(struct request *rq, const struct route_params *p)
+{
+        (void)rq;
+        (void)p;
+        return HTTP_OK;
+}
+
+static enum http_status h_post(struct request *rq, const struct route_params *p)
+{
+        (void)rq;
+        (void)p;
+        return HTTP_NOT_FOUND;
+}
+
+static enum http_status h_comment(struct request *rq, const struct route_params *p)
+{
+        (void)rq;
+        (void)p;
+        return HTTP_SEE_OTHER;
+}
+
+static enum http_status h_delete(struct request *rq, const struct route_params *p)
+{
+        (void)rq;
+        (void)p;
+        return HTTP_FORBIDDEN;
+}
+
+static enum http_status h_comments(struct request *rq, const struct route_params *p)
+{
+        (void)rq;
+        (void)p;
+        return HTTP_BAD_REQUEST;
+}
+
+static enum http_status h_pair(struct request *rq, const struct route_params *p)
+{
+        (void)rq;
+        (void)p;
+        return HTTP_MOVED_PERMANENTLY;
+}
+
+static const struct route table[] = {
+    {HTTP_GET, "/", h_index},
+    {HTTP_GET, "/{id}/", h_post},
+    {HTTP_POST, "/{id}/", h_comment},
+    {HTTP_POST, "/comments/{id}/delete", h_delete},
+    {HTTP_GET, "/comments/", h_comments},
+};
+#define NROUTES (sizeof(table) / sizeof(table[0]))
+
+static void test_parse_id(void)
+{
+        uint32_t v = 0;
+        CHECK(route_parse_id("1", 1, &v));
+        CHECK_EQ_INT(v, 1);
+        CHECK(route_parse_id("42", 2, &v));
+        CHECK_EQ_INT(v, 42);
+        CHECK(route_parse_id("4294967295", 10, &v));
+        CHECK_EQ_INT(v, 4294967295u);
+        CHECK(route_parse_id("1000000000", 10, &v));
+        CHECK_EQ_INT(v, 1000000000);
+        CHECK(route_parse_id("9", 1, &v));
+        CHECK_EQ_INT(v, 9);
+        /* Only len bytes count. */
+        CHECK(route_parse_id("12/", 2, &v));
+        CHECK_EQ_INT(v, 12);
+        CHECK(route_parse_id("123", 1, &v));
+        CHECK_EQ_INT(v, 1);
+
+        static const char *const bad[] = {
+            "",           "0",    "00",  "01",  "007", "4294967296",   "99999999999",
+            "9999999999", "1a",   "a1",  "-1",  "+1",  " 1",           "1 ",
+            "1/",         "0x10", "1.0", "1e3", "١",   "\xef\xbc\x91",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                uint32_t out = 777;
+                char what[96];
+                snprintf(what, sizeof(what), "route_parse_id(\"%s\") is rejected", bad[i]);
+                check_record_(!route_parse_id(bad[i], strlen(bad[i]), &out), __FILE__, __LINE__,
+                              what);
+                check_record_(out == 777, __FILE__, __LINE__, "*out untouched on rejection");
+        }
+        /* An embedded NUL within len is not a digit. */
+        CHECK(!route_parse_id("1\0", 2, &v));
+}
+
+struct match {
+        enum route_result r;
+        const struct route *found;
+        struct route_params params;
+        unsigned allowed;
+};
+
+static struct match match(enum http_method m, const char *path)
+{
+        struct match x;
+        x.found = NULL;
+        memset(&x.params, 0xab, sizeof(x.params));
+        x.allowed = 0xdead;
+        x.r = route_match(table, NROUTES, m, path, &x.found, &x.params, &x.allowed);
+        return x;
+}
+
+static void expect_found(enum http_method m, const char *path, route_handler h, size_t nids,
+                         uint32_t id0, int line)
+{
+        struct match x = match(m, path);
+        char what[160];
+        snprintf(what, sizeof(what), "method %u \"%s\" is found (test line %d)", (unsigned)m, path,
+                 line);
+        if (!check_record_(x.r == ROUTE_FOUND && x.found != NULL, __FILE__, line, what))
+                return;
+        check_record_(x.found->handler == h, __FILE__, line, "the expected route was found");
+        check_record_(x.params.count == nids, __FILE__, line, "id count");
+        if (nids)
+                check_record_(x.params.id[0] == id0, __FILE__, line, "id[0] value");
+}
+
+static void expect_405(enum http_method m, const char *path, unsigned allowed, int line)
+{
+        struct match x = match(m, path);
+        char what[160];
+        snprintf(what, sizeof(what), "method %u \"%s\" is 405 with allowed %u (test line %d)",
+                 (unsigned)m, path, allowed, line);
+        check_record_(x.r == ROUTE_BAD_METHOD && x.allowed == allowed, __FILE__, line, what);
+        if (x.allowed != allowed)
+                fprintf(stderr, "    allowed = %u\n", x.allowed);
+}
+
+static void expect_404(const char *path, int line)
+{
+        const enum http_method ms[] = {HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_OTHER};
+        for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+                struct match x = match(ms[i], path);
+                char what[160];
+                snprintf(what, sizeof(what), "method %u \"%s\" is not found (test line %d)",
+                         (unsigned)ms[i], path, line);
+                check_record_(x.r == ROUTE_NOT_FOUND, __FILE__, line, what);
+        }
+}
+
+#define FOUND(m, path, h, nids, id0) expect_found((m), (path), (h), (nids), (id0), __LINE__)
+#define BAD_METHOD(m, path, allowed) expect_405((m), (path), (allowed), __LINE__)
+#define NOT_FOUND(path) expect_404((path), __LINE__)
+
+static void test_match(void)
+{
+        FOUND(HTTP_GET, "/", h_index, 0, 0);
+        FOUND(HTTP_HEAD, "/", h_index, 0, 0);
+        FOUND(HTTP_GET, "/1/", h_post, 1, 1);
+        FOUND(HTTP_GET, "/42/", h_post, 1, 42);
+        FOUND(HTTP_HEAD, "/42/", h_post, 1, 42);
+        FOUND(HTTP_GET, "/4294967295/", h_post, 1, 4294967295u);
+        FOUND(HTTP_POST, "/42/", h_comment, 1, 42);
+        FOUND(HTTP_POST, "/comments/7/delete", h_delete, 1, 7);
+        FOUND(HTTP_GET, "/comments/", h_comments, 0, 0);
+        FOUND(HTTP_HEAD, "/comments/", h_comments, 0, 0);
+
+        /* 405: the path exists for other methods. */
+        BAD_METHOD(HTTP_POST, "/", HTTP_GET | HTTP_HEAD);
+        BAD_METHOD(HTTP_OTHER, "/", HTTP_GET | HTTP_HEAD);
+        BAD_METHOD(HTTP_OTHER, "/42/", HTTP_GET | HTTP_HEAD | HTTP_POST);
+        BAD_METHOD(HTTP_GET, "/comments/7/delete", HTTP_POST);
+        BAD_METHOD(HTTP_HEAD, "/comments/7/delete", HTTP_POST);
+        BAD_METHOD(HTTP_OTHER, "/comments/7/delete", HTTP_POST);
+        BAD_METHOD(HTTP_POST, "/comments/", HTTP_GET | HTTP_HEAD);
+
+        /* Not found, whatever the method. */
+        NOT_FOUND("/1abc/");
+        NOT_FOUND("/1");
+        NOT_FOUND("/1//");
+        NOT_FOUND("//");
+        NOT_FOUND("/comments");
+        NOT_FOUND("/comments/1/delete/");
+        NOT_FOUND("");
+        NOT_FOUND("/01/");
+        NOT_FOUND("/0/");
+        NOT_FOUND("/-1/");
+        NOT_FOUND("/+1/");
+        NOT_FOUND("/4294967296/");
+        NOT_FOUND("/99999999999/");
+        NOT_FOUND("/1/2/");
+        NOT_FOUND("/1/x");
+        NOT_FOUND("/1/?x=1");
+        NOT_FOUND("1/");
+        NOT_FOUND("/x/");
+        NOT_FOUND("/{id}/");
+        NOT_FOUND("/comments//delete");
+        NOT_FOUND("/comments/0/delete");
+        NOT_FOUND("/comments/01/delete");
+        NOT_FOUND("/comments/1/delet");
+        NOT_FOUND("/comments/1/deletex");
+        NOT_FOUND("/comments/x/delete");
+        NOT_FOUND("/comments/1");
+        NOT_FOUND("/COMMENTS/");
+        NOT_FOUND("/comments/%31/delete");
+        NOT_FOUND("/about");
+
+        /* An empty table finds nothing. */
+        {
+                const struct route *found = NULL;
+                struct route_params p;
+                unsigned allowed = 99;
+                CHECK_EQ_INT(route_match(table, 0, HTTP_GET, "/", &found, &p, &allowed),
+                             ROUTE_NOT_FOUND);
+                CHECK(found == NULL);
+        }
+}
+
+static void test_match_two_ids(void)
+{
+        static const struct route t2[] = {
+            {HTTP_GET, "/a/{id}/b/{id}/", h_pair},
+            {HTTP_POST | HTTP_GET, "/x/", h_index},
+            {HTTP_POST, "/y/", h_index},
+        };
+        const struct route *found = NULL;
+        struct route_params p;
+        unsigned allowed = 0;
+        CHECK_EQ_INT(route_match(t2, 3, HTTP_GET, "/a/12/b/34/", &found, &p, &allowed),
+                     ROUTE_FOUND);
+        CHECK(found == &t2[0]);
+        CHECK_EQ_SIZE(p.count, 2);
+        CHECK_EQ_INT(p.id[0], 12);
+        CHECK_EQ_INT(p.id[1], 34);
+        CHECK_EQ_INT(route_match(t2, 3, HTTP_GET, "/a/12/b/0/", &found, &p, &allowed),
+                     ROUTE_NOT_FOUND);
+        /* A route allowing GET and POST: HEAD comes with GET. */
+        CHECK_EQ_INT(route_match(t2, 3, HTTP_HEAD, "/x/", &found, &p, &allowed), ROUTE_FOUND);
+        CHECK(found == &t2[1]);
+        CHECK_EQ_SIZE(p.count, 0);
+        CHECK_EQ_INT(route_match(t2, 3, HTTP_OTHER, "/x/", &found, &p, &allowed), ROUTE_BAD_METHOD);
+        CHECK_EQ_INT(allowed, HTTP_GET | HTTP_HEAD | HTTP_POST);
+        /* A POST-only route: HEAD is not implied. */
+        CHECK_EQ_INT(route_match(t2, 3, HTTP_HEAD, "/y/", &found, &p, &allowed), ROUTE_BAD_METHOD);
+        CHECK_EQ_INT(allowed, HTTP_POST);
+}
+
+static void test_allow_text(void)
+{
+        char out[64];
+        route_allow_text(HTTP_GET | HTTP_HEAD | HTTP_POST, out, sizeof(out));
+        CHECK_EQ_STR(out, "GET, HEAD, POST");
+        route_allow_text(HTTP_GET | HTTP_HEAD, out, sizeof(out));
+        CHECK_EQ_STR(out, "GET, HEAD");
+        route_allow_text(HTTP_POST, out, sizeof(out));
+        CHECK_EQ_STR(out, "POST");
+        route_allow_text(HTTP_GET | HTTP_POST, out, sizeof(out));
+        CHECK_EQ_STR(out, "GET, POST");
+        route_allow_text(HTTP_HEAD, out, sizeof(out));
+        CHECK_EQ_STR(out, "HEAD");
+        strcpy(out, "junk");
+        route_allow_text(0, out, sizeof(out));
+        CHECK_EQ_STR(out, "");
+        route_allow_text(HTTP_OTHER, out, sizeof(out));
+        CHECK_EQ_STR(out, "");
+        route_allow_text(HTTP_OTHER | HTTP_POST, out, sizeof(out));
+        CHECK_EQ_STR(out, "POST");
+
+        /* Exactly enough room. */
+        char exact[sizeof("GET, HEAD, POST")];
+        route_allow_text(HTTP_GET | HTTP_HEAD | HTTP_POST, exact, sizeof(exact));
+        CHECK_EQ_STR(exact, "GET, HEAD, POST");
+
+        /* Too little room: never overflows, always NUL-terminated. */
+        for (size_t n = 1; n < sizeof("GET, HEAD, POST"); n++) {
+                char small[32];
+                memset(small, 'Z', sizeof(small));
+                route_allow_text(HTTP_GET | HTTP_HEAD | HTTP_POST, small, n);
+                CHECK(memchr(small, '\0', n) != NULL);
+                CHECK(small[n] == 'Z');
+                CHECK(strncmp(small, "GET, HEAD, POST", strlen(small)) == 0);
+        }
+        /* outlen 0 writes nothing. */
+        {
+                char z = 'Z';
+                route_allow_text(HTTP_GET, &z, 0);
+                CHECK(z == 'Z');
+        }
+}
+
+static void test_method_parse(void)
+{
+        CHECK_EQ_INT(http_method_parse("GET"), HTTP_GET);
+        CHECK_EQ_INT(http_method_parse("HEAD"), HTTP_HEAD);
+        CHECK_EQ_INT(http_method_parse("POST"), HTTP_POST);
+        CHECK_EQ_INT(http_method_parse("get"), HTTP_OTHER);
+        CHECK_EQ_INT(http_method_parse("Post"), HTTP_OTHER);
+        CHECK_EQ_INT(http_method_parse("PUT"), HTTP_OTHER);
+        CHECK_EQ_INT(http_method_parse("DELETE"), HTTP_OTHER);
+        CHECK_EQ_INT(http_method_parse("OPTIONS"), HTTP_OTHER);
+        CHECK_EQ_INT(http_method_parse("GET "), HTTP_OTHER);
+        CHECK_EQ_INT(http_method_parse(" GET"), HTTP_OTHER);
+        CHECK_EQ_INT(http_method_parse("GETX"), HTTP_OTHER);
+        CHECK_EQ_INT(http_method_parse(""), HTTP_OTHER);
+        CHECK_EQ_INT(http_method_parse(NULL), HTTP_OTHER);
+}
+
+int main(void)
+{
+        test_parse_id();
+        test_match();
+        test_match_two_ids();
+        test_allow_text();
+        test_method_parse();
+        return check_summary();
+}
