@@ -8,3 +8,6 @@
 <p class="on">On <a href="/{{POST_ID}}/">{{POST_TITLE}}</a></p>
 </div>
 {{/COMMENT}}
+{{#NO_COMMENTS}}<p class="empty">No comments yet.</p>{{/NO_COMMENTS}}
+{{#NOTHING_HERE}}<p class="empty">Nothing here: this page is past the end of the list.</p>{{/NOTHING_HERE}}
+{{>PAGER}}

@@ -8,3 +8,6 @@
 <p class="text">{{CONTENT}}</p>
 </article>
 {{/POST}}
+{{#NO_POSTS}}<p class="empty">No posts yet.</p>{{/NO_POSTS}}
+{{#NOTHING_HERE}}<p class="empty">Nothing here: this page is past the end of the list.</p>{{/NOTHING_HERE}}
+{{>PAGER}}

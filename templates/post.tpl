@@ -23,4 +23,5 @@
 </form>
 </div>
 {{/COMMENT}}
+{{>PAGER}}
 </section>

@@ -52,6 +52,8 @@ static const struct option options[] = {
     NUM(max_body, 1024, 64L * 1024 * 1024),
     NUM(max_comment_chars, 1, 1000000),
     NUM(retry_after, 1, 3600),
+    NUM(page_posts, 1, 200),
+    NUM(page_comments, 1, 200),
     STR(csrf_secret_file),
 };
 
@@ -76,6 +78,8 @@ void config_defaults(struct config *c)
         c->max_body = 256 * 1024;
         c->max_comment_chars = 10000;
         c->retry_after = 5;
+        c->page_posts = 20;
+        c->page_comments = 50;
 }
 
 bool config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen)

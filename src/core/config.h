@@ -30,6 +30,8 @@ struct config {
         long max_body;
         long max_comment_chars;
         long retry_after;
+        long page_posts;    /* posts per page of the index */
+        long page_comments; /* comments per page of a post and of /comments/ */
         char csrf_secret_file[CONFIG_STR_MAX];
 
         /* Not options: filled at start and reload from csrf_secret_file. */

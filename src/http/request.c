@@ -23,6 +23,7 @@ void request_init(struct request *rq, FCGX_Request *fcgi, const struct config *c
         buf_init(&rq->body);
         buf_init(&rq->page);
         buf_init(&rq->out);
+        rowset_init(&rq->rows);
 }
 
 void request_cleanup(struct request *rq)
@@ -31,6 +32,7 @@ void request_cleanup(struct request *rq)
         buf_cleanup(&rq->body);
         buf_cleanup(&rq->page);
         buf_cleanup(&rq->out);
+        rowset_cleanup(&rq->rows);
 }
 
 void request_reset(struct request *rq)
@@ -53,6 +55,7 @@ void request_reset(struct request *rq)
         buf_reset(&rq->page);
         buf_reset(&rq->out);
         rq->form.count = 0;
+        rowset_reset(&rq->rows);
         rq->page_ready = false;
         rq->location[0] = '\0';
         rq->allow = 0;

@@ -12,6 +12,7 @@
 #include "http/form.h"
 #include "http/router.h"
 #include "http/status.h"
+#include "store/rowset.h"
 
 struct view_dict;
 
@@ -36,6 +37,7 @@ struct request {
         /* Output, filled by the handler. */
         struct view_dict *view; /* the layout's dictionary while a page is being built */
         bool page_ready;        /* the HTML body is in page */
+        struct rowset rows;     /* the page of rows a list handler fetched */
         struct buf page;
         struct buf out;        /* headers + body, written once */
         char location[256];    /* redirect target */

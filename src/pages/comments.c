@@ -1,17 +1,10 @@
 /* comments: GET /comments/ lists the latest comments, newest first, each with its post. */
+#include "pages/list.h"
 #include "pages/page.h"
 #include "view/view.h"
 
-static bool add_comment(void *ctx, const struct db_value *col, size_t ncols)
-{
-        (void)ncols;
-        struct view_dict *c = view_section(ctx, "COMMENT");
-        view_set_int(c, "ID", (long long)col[0].i);
-        view_set(c, "CONTENT", col[1].s, col[1].len);
-        view_set_int(c, "POST_ID", (long long)col[2].i);
-        view_set(c, "POST_TITLE", col[3].s, col[3].len);
-        return true;
-}
+static const struct list_query latest = {STMT_LATEST_AFTER, STMT_LATEST_BEFORE, STMT_COMMENT_ANY_LE,
+                                         STMT_COMMENT_ANY_GE, 0};
 
 enum http_status page_comments(struct request *rq, const struct route_params *p)
 {
@@ -19,8 +12,24 @@ enum http_status page_comments(struct request *rq, const struct route_params *p)
         struct view_dict *body = page_begin(rq, "Latest Comments", "comments.tpl");
         if (!body)
                 return HTTP_INTERNAL_ERROR;
-        enum db_status st = db_query(STMT_COMMENT_LIST_LATEST, NULL, 0, add_comment, body);
+        struct paging pg;
+        paging_init(&pg, rq, true, (unsigned)rq->cfg->page_comments);
+        enum db_status st = list_fetch(rq, &pg, &latest, false);
         if (st != DB_OK)
                 return page_db_status(st);
+        const struct rowset *rs = &rq->rows;
+        for (size_t i = 0; i < pg.shown; i++) {
+                size_t r = paging_row(&pg, i), len;
+                struct view_dict *c = view_section(body, "COMMENT");
+                view_set_int(c, "ID", (long long)rowset_int(rs, r, 0));
+                const char *s = rowset_text(rs, r, 1, &len);
+                view_set(c, "CONTENT", s, len);
+                view_set_int(c, "POST_ID", (long long)rowset_int(rs, r, 2));
+                s = rowset_text(rs, r, 3, &len);
+                view_set(c, "POST_TITLE", s, len);
+        }
+        if (pg.shown == 0)
+                view_show(body, pg.cursor ? "NOTHING_HERE" : "NO_COMMENTS");
+        paging_render(&pg, body, rs, 0, "comments");
         return page_end(rq, HTTP_OK);
 }

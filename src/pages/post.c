@@ -1,15 +1,17 @@
-/* post: GET /<id>/ shows a post with its comments; POST /<id>/ adds a comment to it. */
+/* post: GET /<id>/ shows a post with a page of its comments; POST /<id>/ adds a comment. */
 #include "pages/page.h"
 
 #include <stdio.h>
 
 #include "http/utf8.h"
+#include "pages/list.h"
 #include "view/view.h"
 
 struct post_ctx {
         struct request *rq;
         struct view_dict *body;
         bool found;
+        bool any_le, any_ge; /* comments behind the cursor, from the post's own query */
 };
 
 static bool add_post(void *ctx, const struct db_value *col, size_t ncols)
@@ -21,39 +23,53 @@ static bool add_post(void *ctx, const struct db_value *col, size_t ncols)
         view_set(pc->body, "TITLE", col[1].s, col[1].len);
         view_set(pc->body, "CONTENT", col[2].s, col[2].len);
         view_set(pc->rq->view, "TITLE", col[1].s, col[1].len);
+        pc->any_le = col[3].i != 0;
+        pc->any_ge = col[4].i != 0;
         return false;
 }
 
-static bool add_comment(void *ctx, const struct db_value *col, size_t ncols)
-{
-        (void)ncols;
-        struct view_dict *c = view_section(ctx, "COMMENT");
-        view_set_int(c, "ID", (long long)col[0].i);
-        view_set(c, "CONTENT", col[1].s, col[1].len);
-        return true;
-}
-
 /*
- * Renders the post page. After a refused comment, draft holds the text as typed and
- * problem says why, next to the form.
+ * Renders the post page in two round trips: the post (which also answers whether its comments
+ * go on behind the cursor), then one keyset page of comments. After a refused comment, draft
+ * holds the text as typed and problem says why, next to the form.
  */
 static enum http_status render(struct request *rq, uint32_t post_id, const struct form_field *draft,
                                const char *problem, enum http_status st)
 {
-        struct post_ctx pc = {rq, page_begin(rq, NULL, "post.tpl"), false};
+        struct post_ctx pc = {rq, page_begin(rq, NULL, "post.tpl"), false, false, false};
         if (!pc.body)
                 return HTTP_INTERNAL_ERROR;
-        struct db_value id = DB_INT_VALUE(post_id);
-        enum db_status ds = db_query(STMT_POST_GET, &id, 1, add_post, &pc);
+        struct paging pg;
+        paging_init(&pg, rq, false, (unsigned)rq->cfg->page_comments);
+        uint64_t bound = 0, le = 0, ge = PAGING_PAST_END;
+        int probe = paging_probe(&pg, &bound);
+        if (probe == 0)
+                le = bound;
+        else if (probe == 1)
+                ge = bound;
+        struct db_value params[5] = {DB_INT_VALUE(post_id), DB_INT_VALUE(le), DB_INT_VALUE(post_id),
+                                     DB_INT_VALUE(ge), DB_INT_VALUE(post_id)};
+        enum db_status ds = db_query(STMT_POST_GET, params, 5, add_post, &pc);
         if (ds != DB_OK)
                 return page_db_status(ds);
         if (!pc.found) {
                 rq->error = "There is no such post.";
                 return HTTP_NOT_FOUND;
         }
-        ds = db_query(STMT_COMMENT_LIST_BY_POST, &id, 1, add_comment, pc.body);
+        const struct list_query comments = {STMT_POST_COMMENTS_AFTER, STMT_POST_COMMENTS_BEFORE,
+                                            STMT_COUNT, STMT_COUNT, post_id};
+        ds = list_fetch(rq, &pg, &comments, probe == 0 ? pc.any_le : pc.any_ge);
         if (ds != DB_OK)
                 return page_db_status(ds);
+        const struct rowset *rs = &rq->rows;
+        for (size_t i = 0; i < pg.shown; i++) {
+                size_t r = paging_row(&pg, i), len;
+                struct view_dict *c = view_section(pc.body, "COMMENT");
+                view_set_int(c, "ID", (long long)rowset_int(rs, r, 0));
+                const char *s = rowset_text(rs, r, 1, &len);
+                view_set(c, "CONTENT", s, len);
+        }
+        paging_render(&pg, pc.body, rs, 0, "comments");
         view_set_str(pc.body, "CSRF", request_csrf_token(rq));
         if (draft)
                 view_set(pc.body, "DRAFT", draft->value, draft->value_len);
@@ -69,11 +85,6 @@ enum http_status page_post_show(struct request *rq, const struct route_params *p
         return render(rq, p->id[0], NULL, NULL, HTTP_OK);
 }
 
-static bool is_space(char c)
-{
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 static bool found(void *ctx, const struct db_value *col, size_t ncols)
 {
         (void)col;
@@ -87,7 +98,7 @@ static enum http_status refuse_forgery(struct request *rq, uint32_t post_id)
 {
         bool exists = false;
         struct db_value id = DB_INT_VALUE(post_id);
-        enum db_status ds = db_query(STMT_POST_GET, &id, 1, found, &exists);
+        enum db_status ds = db_query(STMT_POST_EXISTS, &id, 1, found, &exists);
         if (ds != DB_OK)
                 return page_db_status(ds);
         if (!exists) {
@@ -95,6 +106,26 @@ static enum http_status refuse_forgery(struct request *rq, uint32_t post_id)
                 return HTTP_NOT_FOUND;
         }
         return HTTP_FORBIDDEN;
+}
+
+static bool is_space(char c)
+{
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The 303 target: the post itself, or, once its comments span pages, the page ending with c. */
+static enum http_status redirect_to_comment(struct request *rq, uint32_t post_id, uint64_t c)
+{
+        bool paged = false;
+        struct db_value params[2] = {DB_INT_VALUE(post_id),
+                                     DB_INT_VALUE((uint64_t)rq->cfg->page_comments)};
+        if (db_query(STMT_POST_COMMENT_NTH, params, 2, found, &paged) != DB_OK)
+                paged = false; /* the comment is stored: still answer 303, to the first page */
+        if (!paged)
+                return request_redirect(rq, HTTP_SEE_OTHER, "/%lu/", (unsigned long)post_id);
+        return request_redirect(rq, HTTP_SEE_OTHER, "/%lu/?before=%llu#c%llu",
+                                (unsigned long)post_id, (unsigned long long)c + 1,
+                                (unsigned long long)c);
 }
 
 enum http_status page_post_comment(struct request *rq, const struct route_params *p)
@@ -136,13 +167,13 @@ enum http_status page_post_comment(struct request *rq, const struct route_params
                 return render(rq, p->id[0], content, why, HTTP_UNPROCESSABLE);
         }
         struct db_value params[2] = {DB_TEXT_VALUE(text, len), DB_INT_VALUE(p->id[0])};
-        uint64_t affected = 0;
-        enum db_status ds = db_exec(STMT_COMMENT_INSERT, params, 2, &affected, NULL);
+        uint64_t affected = 0, comment_id = 0;
+        enum db_status ds = db_exec(STMT_COMMENT_INSERT, params, 2, &affected, &comment_id);
         if (ds != DB_OK)
                 return page_db_status(ds);
         if (affected == 0) {
                 rq->error = "There is no such post.";
                 return HTTP_NOT_FOUND;
         }
-        return request_redirect(rq, HTTP_SEE_OTHER, "/%lu/", (unsigned long)p->id[0]);
+        return redirect_to_comment(rq, p->id[0], comment_id);
 }

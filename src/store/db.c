@@ -17,11 +17,31 @@
 #define DB_TEXT_KEEP (64 * 1024)
 
 static const char *const stmt_sql[STMT_COUNT] = {
-    [STMT_POST_LIST] = "SELECT id, title, content FROM post ORDER BY id",
-    [STMT_POST_GET] = "SELECT id, title, content FROM post WHERE id = ?",
-    [STMT_COMMENT_LIST_BY_POST] = "SELECT id, content FROM comment WHERE post_id = ? ORDER BY id",
-    [STMT_COMMENT_LIST_LATEST] = "SELECT c.id, c.content, c.post_id, p.title FROM comment c"
-                                 " JOIN post p ON p.id = c.post_id ORDER BY c.id DESC",
+    [STMT_POST_PAGE_AFTER] = "SELECT id, title, content FROM post WHERE id > ? ORDER BY id LIMIT ?",
+    [STMT_POST_PAGE_BEFORE] = "SELECT id, title, content FROM post WHERE id < ?"
+                              " ORDER BY id DESC LIMIT ?",
+    [STMT_POST_ANY_LE] = "SELECT EXISTS(SELECT 1 FROM post WHERE id <= ?)",
+    [STMT_POST_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM post WHERE id >= ?)",
+    [STMT_POST_GET] = "SELECT id, title, content,"
+                      " EXISTS(SELECT 1 FROM comment WHERE post_id = ? AND id <= ?),"
+                      " EXISTS(SELECT 1 FROM comment WHERE post_id = ? AND id >= ?)"
+                      " FROM post WHERE id = ?",
+    [STMT_POST_EXISTS] = "SELECT id FROM post WHERE id = ?",
+    [STMT_POST_COMMENTS_AFTER] = "SELECT id, content FROM comment WHERE post_id = ? AND id > ?"
+                                 " ORDER BY id LIMIT ?",
+    [STMT_POST_COMMENTS_BEFORE] = "SELECT id, content FROM comment WHERE post_id = ? AND id < ?"
+                                  " ORDER BY id DESC LIMIT ?",
+    [STMT_POST_COMMENT_NTH] = "SELECT id FROM comment WHERE post_id = ? ORDER BY id LIMIT 1"
+                              " OFFSET ?",
+    /* STRAIGHT_JOIN: walk comments in id order and look each post up, never sort. */
+    [STMT_LATEST_BEFORE] = "SELECT c.id, c.content, c.post_id, p.title FROM comment c"
+                           " STRAIGHT_JOIN post p ON p.id = c.post_id WHERE c.id < ?"
+                           " ORDER BY c.id DESC LIMIT ?",
+    [STMT_LATEST_AFTER] = "SELECT c.id, c.content, c.post_id, p.title FROM comment c"
+                          " STRAIGHT_JOIN post p ON p.id = c.post_id WHERE c.id > ?"
+                          " ORDER BY c.id LIMIT ?",
+    [STMT_COMMENT_ANY_LE] = "SELECT EXISTS(SELECT 1 FROM comment WHERE id <= ?)",
+    [STMT_COMMENT_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM comment WHERE id >= ?)",
     [STMT_COMMENT_INSERT] = "INSERT INTO comment (content, post_id) SELECT ?, id FROM post"
                             " WHERE id = ?",
     [STMT_COMMENT_POST_ID] = "SELECT post_id FROM comment WHERE id = ?",

@@ -8,12 +8,25 @@
 
 #include "core/config.h"
 
-/* Every statement blogd runs; all are prepared once per connection. */
+/*
+ * Every statement blogd runs; all are prepared once per connection. Lists are read a page
+ * at a time by keyset (id > ? / id < ? on an index, LIMIT ?), so a page costs the same
+ * whatever the size of the tables. "LE"/"GE" probes tell whether a list goes on past a cursor.
+ */
 enum db_stmt_id {
-        STMT_POST_LIST,
-        STMT_POST_GET,
-        STMT_COMMENT_LIST_BY_POST,
-        STMT_COMMENT_LIST_LATEST,
+        STMT_POST_PAGE_AFTER, /* index, oldest first */
+        STMT_POST_PAGE_BEFORE,
+        STMT_POST_ANY_LE,
+        STMT_POST_ANY_GE,
+        STMT_POST_GET, /* a post, and whether its comments go on before/after a cursor */
+        STMT_POST_EXISTS,
+        STMT_POST_COMMENTS_AFTER, /* a post's comments, oldest first */
+        STMT_POST_COMMENTS_BEFORE,
+        STMT_POST_COMMENT_NTH,
+        STMT_LATEST_BEFORE, /* all comments, newest first, with their post */
+        STMT_LATEST_AFTER,
+        STMT_COMMENT_ANY_LE,
+        STMT_COMMENT_ANY_GE,
         STMT_COMMENT_INSERT,
         STMT_COMMENT_POST_ID,
         STMT_COMMENT_DELETE,

@@ -1,0 +1,46 @@
+/*
+ * paging: keyset pagination shared by the lists. A page is fetched with one look-ahead row
+ * from an exclusive id bound; "next" follows the display order, "prev" goes back.
+ */
+#ifndef BLOGD_PAGING_H
+#define BLOGD_PAGING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http/request.h"
+#include "store/rowset.h"
+
+struct view_dict;
+
+/* Beyond every id (ids are 32-bit): "no bound" for id < ? and id >= ?. */
+#define PAGING_PAST_END ((uint64_t)1 << 32)
+
+struct paging {
+        bool newest_first; /* display order of the list */
+        bool forward;      /* the first page, or one reached by a "next" link */
+        uint64_t cursor;   /* the exclusive bound from ?after= / ?before=; 0 on the first page */
+        unsigned size;
+        size_t shown;
+        bool has_prev, has_next;
+};
+
+/* Reads ?after= / ?before= (a malformed or zero cursor means the first page). */
+void paging_init(struct paging *pg, const struct request *rq, bool newest_first, unsigned size);
+/* The bound for the fetch statement: the "ascending" (id > ?) one or the descending (id < ?). */
+bool paging_ascending_fetch(const struct paging *pg);
+uint64_t paging_bound(const struct paging *pg);
+uint64_t paging_fetch_count(const struct paging *pg);
+/* Which probe, if any, tells whether the list goes on behind the cursor: -1 none, else
+ * 0 for "any id <= bound", 1 for "any id >= bound"; *bound gets the value. */
+int paging_probe(const struct paging *pg, uint64_t *bound);
+/* Records how many rows the fetch returned, and the probe's answer. */
+void paging_fetched(struct paging *pg, size_t rows, bool probe_found);
+/* Row index (in fetch order) of display position i. */
+size_t paging_row(const struct paging *pg, size_t i);
+/* Shows the pager (via pager.tpl) with labels, if there is anywhere to go; the cursors are
+ * taken from column id_col of the rows shown. */
+void paging_render(const struct paging *pg, struct view_dict *body, const struct rowset *rs,
+                   size_t id_col, const char *noun);
+
+#endif
