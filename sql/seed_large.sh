@@ -191,7 +191,7 @@ for at in 30 55 75 88 95; do # % of posts with fewer than 2, 3, 4, 5, 6 paragrap
 done
 POST_PARAS+=")"
 POST_CONTENT="IF($(h seq long) MOD 100 = 0, CONCAT(REPEAT(CONCAT($POST_PARAS, $NL, $NL), 11), $POST_PARAS), $POST_PARAS)"
-POST_TITLE="LEFT(CONCAT($(elt ADJ "$(h seq ta)"), ' ', $(elt NOUN "$(h seq tn)"), $(elt TAIL "$(h seq tt)")), 100)"
+POST_TITLE="TRIM(LEFT(CONCAT($(elt ADJ "$(h seq ta)"), ' ', $(elt NOUN "$(h seq tn)"), $(elt TAIL "$(h seq tt)")), 100))"
 
 # Comment content: 40% one sentence, up to 6; 1 in 200 is long (a paragraph x 8).
 C1="$(s seq c1)"

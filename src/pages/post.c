@@ -113,19 +113,17 @@ static bool is_space(char c)
         return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* The 303 target: the post itself, or, once its comments span pages, the page ending with c. */
-static enum http_status redirect_to_comment(struct request *rq, uint32_t post_id, uint64_t c)
+/*
+ * Whether the post already has a full page of comments, so the new one will not be on the
+ * first page. Asked before the insert: after the commit nothing but the answer is left to do,
+ * so a worker killed at that moment is very unlikely to leave a stored comment unconfirmed.
+ */
+static enum db_status comments_span_pages(struct request *rq, uint32_t post_id, bool *paged)
 {
-        bool paged = false;
         struct db_value params[2] = {DB_INT_VALUE(post_id),
-                                     DB_INT_VALUE((uint64_t)rq->cfg->page_comments)};
-        if (db_query(STMT_POST_COMMENT_NTH, params, 2, found, &paged) != DB_OK)
-                paged = false; /* the comment is stored: still answer 303, to the first page */
-        if (!paged)
-                return request_redirect(rq, HTTP_SEE_OTHER, "/%lu/", (unsigned long)post_id);
-        return request_redirect(rq, HTTP_SEE_OTHER, "/%lu/?before=%llu#c%llu",
-                                (unsigned long)post_id, (unsigned long long)c + 1,
-                                (unsigned long long)c);
+                                     DB_INT_VALUE((uint64_t)rq->cfg->page_comments - 1)};
+        *paged = false;
+        return db_query(STMT_POST_COMMENT_NTH, params, 2, found, paged);
 }
 
 enum http_status page_post_comment(struct request *rq, const struct route_params *p)
@@ -166,14 +164,23 @@ enum http_status page_post_comment(struct request *rq, const struct route_params
                          rq->cfg->max_comment_chars);
                 return render(rq, p->id[0], content, why, HTTP_UNPROCESSABLE);
         }
+        bool paged;
+        enum db_status ds = comments_span_pages(rq, p->id[0], &paged);
+        if (ds != DB_OK)
+                return page_db_status(ds);
         struct db_value params[2] = {DB_TEXT_VALUE(text, len), DB_INT_VALUE(p->id[0])};
-        uint64_t affected = 0, comment_id = 0;
-        enum db_status ds = db_exec(STMT_COMMENT_INSERT, params, 2, &affected, &comment_id);
+        uint64_t affected = 0, c = 0;
+        ds = db_exec(STMT_COMMENT_INSERT, params, 2, &affected, &c);
         if (ds != DB_OK)
                 return page_db_status(ds);
         if (affected == 0) {
                 rq->error = "There is no such post.";
                 return HTTP_NOT_FOUND;
         }
-        return redirect_to_comment(rq, p->id[0], comment_id);
+        /* The page that shows it: the post itself, or the page of comments ending with it. */
+        if (!paged)
+                return request_redirect(rq, HTTP_SEE_OTHER, "/%lu/", (unsigned long)p->id[0]);
+        return request_redirect(rq, HTTP_SEE_OTHER, "/%lu/?before=%llu#c%llu",
+                                (unsigned long)p->id[0], (unsigned long long)c + 1,
+                                (unsigned long long)c);
 }

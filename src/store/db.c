@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <mysql.h>
 #include <mysqld_error.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
 
@@ -65,10 +67,15 @@ struct stmt {
         MYSQL_BIND binds[DB_MAX_COLS];
 };
 
+/* After a failed connect, requests answer 503 at once for this long instead of each waiting. */
+#define DB_RETRY_NS (250L * 1000 * 1000)
+
 static struct {
         const struct config *cfg;
         MYSQL *conn;
         struct stmt stmts[STMT_COUNT];
+        struct timespec retry_at;
+        bool down; /* the last connect failed: log the outage once, and its end */
 } db;
 
 bool db_library_init(void)
@@ -192,7 +199,11 @@ bool db_connect(void)
         const char *sock = c->db_socket[0] ? c->db_socket : NULL;
         if (!mysql_real_connect(db.conn, c->db_host, c->db_user, c->db_password, c->db_name,
                                 (unsigned)c->db_port, sock, 0)) {
-                log_error("database connect failed: %s", mysql_error(db.conn));
+                if (!db.down)
+                        log_error("database connect failed: %s", mysql_error(db.conn));
+                else
+                        log_debug("database connect failed: %s", mysql_error(db.conn));
+                db.down = true;
                 db_close();
                 return false;
         }
@@ -203,7 +214,9 @@ bool db_connect(void)
                         return false;
                 }
         }
-        log_info("database connected, %d statements prepared", STMT_COUNT);
+        log_info("database %s, %d statements prepared", db.down ? "reconnected" : "connected",
+                 STMT_COUNT);
+        db.down = false;
         return true;
 }
 
@@ -291,9 +304,40 @@ static void shrink_buffers(struct stmt *s)
                 mysql_stmt_bind_result(s->handle, s->binds);
 }
 
+/*
+ * An idle connection never has anything to read: if its socket is readable, the server has
+ * closed it or sent an error (KILL CONNECTION, wait_timeout, shutdown). Found this way, for
+ * the price of one poll(), it is re-made before a statement is sent, so even a write never
+ * meets a dead connection it would have to guess about.
+ */
+static bool connection_dead(void)
+{
+        struct pollfd p = {(int)mysql_get_socket(db.conn), POLLIN, 0};
+        return p.fd < 0 || poll(&p, 1, 0) != 0;
+}
+
 static bool ensure_connected(void)
 {
-        return db.conn || db_connect();
+        if (db.conn && connection_dead()) {
+                log_warn("database connection was closed by the server; reconnecting");
+                db_close();
+        }
+        if (db.conn)
+                return true;
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec < db.retry_at.tv_sec ||
+            (now.tv_sec == db.retry_at.tv_sec && now.tv_nsec < db.retry_at.tv_nsec))
+                return false;
+        if (db_connect())
+                return true;
+        db.retry_at = now;
+        db.retry_at.tv_nsec += DB_RETRY_NS;
+        if (db.retry_at.tv_nsec >= 1000000000L) {
+                db.retry_at.tv_sec++;
+                db.retry_at.tv_nsec -= 1000000000L;
+        }
+        return false;
 }
 
 static enum db_status run_query(struct stmt *s, const struct db_value *params, size_t nparams,
