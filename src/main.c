@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache/cache.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "pool.h"
@@ -56,6 +57,11 @@ int main(int argc, char **argv)
         enum log_level level;
         if (!log_parse_level(cfg.log_level, &level)) {
                 fprintf(stderr, "blogd: log_level must be error, warn, info or debug\n");
+                return 1;
+        }
+        enum cache_mode cache_mode;
+        if (!cache_parse_mode(cfg.cache, &cache_mode)) {
+                fprintf(stderr, "blogd: cache must be off, host or db\n");
                 return 1;
         }
         if (!config_load_secret(&cfg, err, sizeof(err))) {

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache/cache.h"
 #include "core/log.h"
 #include "core/scoreboard.h"
 #include "store/db.h"
@@ -323,6 +324,10 @@ int pool_run(const char *config_path, const struct config *initial)
         pool.listen_fd = open_listen(&pool.cfg);
         if (pool.listen_fd < 0)
                 return 1;
+        if (!cache_shared_init()) {
+                log_error("cannot map the cache generation: %s", strerror(errno));
+                return 1;
+        }
         pool.board = scoreboard_create(MAX_SLOTS);
         if (!pool.board) {
                 log_error("cannot map the scoreboard: %s", strerror(errno));

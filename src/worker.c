@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "cache/cache.h"
 #include "core/log.h"
 #include "http/request.h"
 #include "pages/page.h"
@@ -70,6 +71,35 @@ static bool slash_redirect(struct request *rq)
         return true;
 }
 
+/*
+ * A cacheable GET is answered from this worker's page cache if the page was rendered at the
+ * current change generation; otherwise it is rendered (forms carrying the cache's marker
+ * instead of the client's CSRF token) and kept. The generation is read before any data, so
+ * a change committed during the render leaves the kept page already stale, never wrong.
+ */
+static enum http_status run_cached(struct request *rq, const struct route *route,
+                                   const struct route_params *p)
+{
+        uint64_t gen;
+        char key[512];
+        int n = snprintf(key, sizeof(key), "%s?%s", rq->path, rq->query);
+        if (n < 0 || (size_t)n >= sizeof(key) || !cache_generation(&gen))
+                return route->handler(rq, p);
+        const struct cache_page *hit = cache_get(key, (size_t)n, gen);
+        if (hit) {
+                if (!buf_append(&rq->page, hit->body, hit->len))
+                        return HTTP_INTERNAL_ERROR;
+                rq->page_ready = true;
+                rq->page_has_marker = hit->has_marker;
+                return HTTP_OK;
+        }
+        rq->cache_render = true;
+        enum http_status st = route->handler(rq, p);
+        if (st == HTTP_OK && rq->page_ready)
+                cache_put(key, (size_t)n, gen, rq->page.data, rq->page.len, rq->page_has_marker);
+        return st;
+}
+
 static enum http_status dispatch(struct request *rq)
 {
         const struct route *route;
@@ -78,6 +108,8 @@ static enum http_status dispatch(struct request *rq)
         switch (route_match(page_routes, page_routes_count, rq->method, rq->path, &route, &params,
                             &allowed)) {
         case ROUTE_FOUND:
+                if (route->cacheable && cache_enabled())
+                        return run_cached(rq, route, &params);
                 return route->handler(rq, &params);
         case ROUTE_BAD_METHOD:
                 rq->allow = allowed;
@@ -128,6 +160,7 @@ int worker_main(const struct config *cfg, int listen_fd, struct score *score, pi
                 return 0;
 
         db_init(cfg);
+        cache_worker_init(cfg);
         if (!db_connect())
                 log_warn("starting without a database connection; will retry per request");
 
@@ -168,6 +201,7 @@ int worker_main(const struct config *cfg, int listen_fd, struct score *score, pi
         }
         FCGX_Free(&fcgi, 1);
         request_cleanup(&rq);
+        cache_worker_cleanup();
         db_close();
         return code;
 }

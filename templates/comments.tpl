@@ -4,7 +4,7 @@
 {{#COMMENT}}
 <div class="comment">
 <span class="comment-id">(#{{ID}})</span>
-<p class="text">{{CONTENT}}</p>
+<p class="text">{{CONTENT:pre_escape}}</p>
 <p class="on">On <a href="/{{POST_ID}}/">{{POST_TITLE}}</a></p>
 </div>
 {{/COMMENT}}

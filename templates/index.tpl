@@ -5,7 +5,7 @@
 <article class="post">
 <span class="post-id">#{{ID}}</span>
 <h2><a href="/{{ID}}/">{{TITLE}}</a></h2>
-<p class="text">{{CONTENT}}</p>
+<p class="text">{{CONTENT:pre_escape}}</p>
 </article>
 {{/POST}}
 {{#NO_POSTS}}<p class="empty">No posts yet.</p>{{/NO_POSTS}}

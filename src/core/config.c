@@ -54,6 +54,8 @@ static const struct option options[] = {
     NUM(retry_after, 1, 3600),
     NUM(page_posts, 1, 200),
     NUM(page_comments, 1, 200),
+    STR(cache),
+    NUM(cache_bytes, 0, 1024L * 1024 * 1024),
     STR(csrf_secret_file),
 };
 
@@ -80,6 +82,8 @@ void config_defaults(struct config *c)
         c->retry_after = 5;
         c->page_posts = 20;
         c->page_comments = 50;
+        snprintf(c->cache, sizeof(c->cache), "db");
+        c->cache_bytes = 1024 * 1024;
 }
 
 bool config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen)

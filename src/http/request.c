@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cache/cache.h"
 #include "core/log.h"
 #include "http/cookie.h"
 #include "view/view.h"
@@ -65,6 +66,8 @@ void request_reset(struct request *rq)
         rq->csrf_token[0] = '\0';
         rq->csrf_from_cookie = false;
         rq->csrf_set_cookie = false;
+        rq->cache_render = false;
+        rq->page_has_marker = false;
 }
 
 const char *request_param(const struct request *rq, const char *name)
@@ -125,6 +128,26 @@ const char *request_csrf_token(struct request *rq)
         }
         csrf_token(rq->cfg->csrf_secret, rq->cfg->csrf_secret_len, rq->csrf_nonce, rq->csrf_token);
         return rq->csrf_token;
+}
+
+const char *request_csrf_field(struct request *rq)
+{
+        if (!rq->cache_render)
+                return request_csrf_token(rq);
+        rq->page_has_marker = true;
+        return cache_marker();
+}
+
+/* The marker and the token have the same length, so the swap is done in place. */
+static void swap_in_token(struct request *rq)
+{
+        const char *marker = cache_marker();
+        const char *token = request_csrf_token(rq);
+        char *p = rq->page.data, *end = rq->page.data + rq->page.len;
+        while ((p = memmem(p, (size_t)(end - p), marker, CSRF_TOKEN_HEX)) != NULL) {
+                memcpy(p, token, CSRF_TOKEN_HEX);
+                p += CSRF_TOKEN_HEX;
+        }
 }
 
 bool request_csrf_ok(const struct request *rq)
@@ -243,6 +266,8 @@ static const char security_headers[] =
 bool request_send(struct request *rq, enum http_status st)
 {
         struct buf *o = &rq->out;
+        if (rq->page_has_marker)
+                swap_in_token(rq);
         bool ok = buf_printf(o, "Status: %d %s\r\nX-Request-Id: %s\r\n", (int)st,
                              http_status_reason(st), rq->id);
         if (rq->location[0])

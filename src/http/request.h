@@ -33,6 +33,8 @@ struct request {
         bool csrf_from_cookie;
         bool csrf_set_cookie;
         char csrf_token[CSRF_TOKEN_HEX + 1]; /* computed on first use */
+        bool cache_render;    /* rendering for the page cache: forms get the marker, not a token */
+        bool page_has_marker; /* page holds the cache marker: swap in the token before sending */
 
         /* Output, filled by the handler. */
         struct view_dict *view; /* the layout's dictionary while a page is being built */
@@ -62,6 +64,9 @@ enum http_status request_read_form(struct request *rq);
 
 /* The token every form of this answer carries (sets the cookie if the client had none). */
 const char *request_csrf_token(struct request *rq);
+/* What a form's hidden csrf field holds: the token, or the cache's marker when the page is
+ * rendered for the cache (request_send swaps the client's token in). */
+const char *request_csrf_field(struct request *rq);
 /* True if the form's csrf field matches the client's cookie. Call after request_read_form. */
 bool request_csrf_ok(const struct request *rq);
 

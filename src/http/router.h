@@ -29,6 +29,7 @@ struct route {
         unsigned methods; /* HTTP_GET implies HEAD */
         const char *pattern;
         route_handler handler;
+        bool cacheable; /* a GET whose page depends only on the URL and the data */
 };
 
 enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };

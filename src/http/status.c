@@ -20,6 +20,8 @@ const char *http_status_reason(enum http_status st)
                 return "Method Not Allowed";
         case HTTP_PAYLOAD_TOO_LARGE:
                 return "Content Too Large";
+        case HTTP_URI_TOO_LONG:
+                return "URI Too Long";
         case HTTP_UNSUPPORTED_MEDIA_TYPE:
                 return "Unsupported Media Type";
         case HTTP_UNPROCESSABLE:

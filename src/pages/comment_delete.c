@@ -1,6 +1,8 @@
 /* comment_delete: POST /comments/<id>/delete removes a comment and returns to its post. */
 #include "pages/page.h"
 
+#include "cache/cache.h"
+
 static bool take_post_id(void *ctx, const struct db_value *col, size_t ncols)
 {
         (void)ncols;
@@ -27,6 +29,7 @@ enum http_status page_comment_delete(struct request *rq, const struct route_para
         st = db_exec(STMT_COMMENT_DELETE, &id, 1, &affected, NULL);
         if (st != DB_OK)
                 return page_db_status(st);
+        cache_changed();
         /* Deleted meanwhile by someone else: the outcome the user asked for holds all the same. */
         return request_redirect(rq, HTTP_SEE_OTHER, "/%llu/", (unsigned long long)post_id);
 }

@@ -32,5 +32,6 @@ enum http_status page_post_comment(struct request *rq, const struct route_params
 enum http_status page_comments(struct request *rq, const struct route_params *p);
 enum http_status page_comment_delete(struct request *rq, const struct route_params *p);
 enum http_status page_about(struct request *rq, const struct route_params *p);
+enum http_status page_status(struct request *rq, const struct route_params *p);
 
 #endif

@@ -2,7 +2,9 @@
 #include "pages/page.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "cache/cache.h"
 #include "http/utf8.h"
 #include "pages/list.h"
 #include "view/view.h"
@@ -70,9 +72,18 @@ static enum http_status render(struct request *rq, uint32_t post_id, const struc
                 view_set(c, "CONTENT", s, len);
         }
         paging_render(&pg, pc.body, rs, 0, "comments");
-        view_set_str(pc.body, "CSRF", request_csrf_token(rq));
-        if (draft)
+        view_set_str(pc.body, "CSRF", request_csrf_field(rq));
+        if (draft && draft->value_len && (draft->value[0] == '\n' || draft->value[0] == '\r')) {
+                /* HTML drops one newline right after <textarea>: add one so the text's own
+                 * first line break survives. */
+                struct buf b;
+                buf_init(&b);
+                if (buf_append(&b, "\n", 1) && buf_append(&b, draft->value, draft->value_len))
+                        view_set(pc.body, "DRAFT", b.data, b.len);
+                buf_cleanup(&b);
+        } else if (draft) {
                 view_set(pc.body, "DRAFT", draft->value, draft->value_len);
+        }
         if (problem) {
                 view_show(pc.body, "PROBLEM");
                 view_set_str(pc.body, "PROBLEM_TEXT", problem);
@@ -177,6 +188,7 @@ enum http_status page_post_comment(struct request *rq, const struct route_params
                 rq->error = "There is no such post.";
                 return HTTP_NOT_FOUND;
         }
+        cache_changed();
         /* The page that shows it: the post itself, or the page of comments ending with it. */
         if (!paged)
                 return request_redirect(rq, HTTP_SEE_OTHER, "/%lu/", (unsigned long)p->id[0]);

@@ -48,6 +48,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
                             " WHERE id = ?",
     [STMT_COMMENT_POST_ID] = "SELECT post_id FROM comment WHERE id = ?",
     [STMT_COMMENT_DELETE] = "DELETE FROM comment WHERE id = ?",
+    [STMT_CHANGE_SEQ] = "SELECT seq FROM change_seq WHERE id = 1",
 };
 
 struct column {

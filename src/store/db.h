@@ -30,6 +30,7 @@ enum db_stmt_id {
         STMT_COMMENT_INSERT,
         STMT_COMMENT_POST_ID,
         STMT_COMMENT_DELETE,
+        STMT_CHANGE_SEQ, /* the change sequence the page cache validates against */
         STMT_COUNT
 };
 

@@ -15,12 +15,12 @@ static enum http_status h(struct request *rq, const struct route_params *p)
 }
 
 static const struct route table[] = {
-    {HTTP_GET, "/", h},
-    {HTTP_GET, "/{id}/", h},
-    {HTTP_POST, "/{id}/", h},
-    {HTTP_GET, "/comments/", h},
-    {HTTP_POST, "/comments/{id}/delete", h},
-    {HTTP_GET, "/{id}/{id}/", h},
+    {HTTP_GET, "/", h, false},
+    {HTTP_GET, "/{id}/", h, false},
+    {HTTP_POST, "/{id}/", h, false},
+    {HTTP_GET, "/comments/", h, false},
+    {HTTP_POST, "/comments/{id}/delete", h, false},
+    {HTTP_GET, "/{id}/{id}/", h, false},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

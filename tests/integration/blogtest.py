@@ -584,3 +584,104 @@ def blogd_binary():
 
 def log(*args):
     print(*args, file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------
+# Raw sockets (hostile-input tests): requests http.client would refuse to send
+# ---------------------------------------------------------------------------
+
+
+def host_port():
+    """(host, port) of nginx."""
+    u = urllib.parse.urlsplit(base_url())
+    return u.hostname, u.port or 80
+
+
+def host_header():
+    """The Host header value a browser would send to the stack."""
+    return urllib.parse.urlsplit(base_url()).netloc
+
+
+def raw_connect(timeout=10):
+    return socket.create_connection(host_port(), timeout=timeout)
+
+
+def recv_all(sock, timeout=10):
+    """Everything sock receives until the peer closes, an error, or `timeout`
+    seconds in total."""
+    chunks = []
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        sock.settimeout(left)
+        try:
+            d = sock.recv(65536)
+        except (socket.timeout, OSError):
+            break
+        if not d:
+            break
+        chunks.append(d)
+    return b"".join(chunks)
+
+
+def _dechunk(body):
+    out, rest = [], body
+    while rest:
+        line, sep, rest = rest.partition(b"\r\n")
+        if not sep:
+            break
+        try:
+            n = int(line.split(b";")[0].strip() or b"0", 16)
+        except ValueError:
+            break
+        if n == 0:
+            break
+        out.append(rest[:n])
+        rest = rest[n + 2:]
+    return b"".join(out)
+
+
+def parse_raw_response(raw, method="GET", url="?"):
+    """The first HTTP response in raw bytes as a Response, or None when nginx
+    sent nothing (or nothing that looks like a status line)."""
+    if not raw.startswith(b"HTTP/"):
+        return None
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("iso-8859-1").split("\r\n")
+    parts = lines[0].split(" ", 2)
+    try:
+        status = int(parts[1])
+    except (IndexError, ValueError):
+        return None
+    reason = parts[2] if len(parts) > 2 else ""
+    pairs = []
+    for line in lines[1:]:
+        k, sep, v = line.partition(":")
+        if sep:
+            pairs.append((k.strip(), v.strip()))
+    headers = Headers(pairs)
+    if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
+        body = _dechunk(body)
+    elif headers.get("Content-Length", "").isdigit():
+        body = body[: int(headers.get("Content-Length"))]
+    return Response(method, url, status, reason, headers, body)
+
+
+def raw_request(head, body=b"", shut_write=False, timeout=10, method="GET", url="?"):
+    """Send `head` (bytes, the request line and headers with the blank line)
+    and `body` over a fresh socket, tolerating nginx closing early (413);
+    optionally close the write side; return parse_raw_response of all that
+    came back (None when nothing did)."""
+    with raw_connect(timeout) as s:
+        try:
+            s.sendall(head)
+            if body:
+                s.sendall(body)
+            if shut_write:
+                s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        raw = recv_all(s, timeout)
+    return parse_raw_response(raw, method, url)
