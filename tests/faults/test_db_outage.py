@@ -83,21 +83,12 @@ def outage(st):
     slow = [r for r in res.recs if r.t1 - r.t0 >= MAX_LATENCY]
     fl.check(not slow, "every response within %.0f s (slowest %.2f s)"
              % (MAX_LATENCY, max((r.t1 - r.t0 for r in res.recs), default=0)))
-    # the shape of one 503
-    r503 = None
-    for _ in range(1):
-        pass
     sample = [r for r in down if r.status == 503 and r.rid]
     fl.check(bool(sample), "503 responses carry an X-Request-Id")
     fl.check(st.master_pid() == master and fl.alive(master), "same master pid (no blogd restart)")
     fl.check(set(st.workers()) == workers, "the same workers stayed up (%s -> %s)"
              % (sorted(workers), sorted(st.workers())))
     return sample
-
-
-def check_503_page(st):
-    """One 503 seen directly: Retry-After, layout, request id in the log on an error line."""
-    return None
 
 
 def shape_of_503(st, rid_samples):
@@ -179,6 +170,12 @@ def kill_connections(st):
     fl.check(all(r.status == 200 for r in gets), "GETs under KILL CONNECTION all 200 (%s)" % res.counts(gets))
     fl.check(not dup, "every 303 POST stored exactly once (%d not: %s)" % (len(dup), dup[:3]))
     fl.check(not ghost, "POSTs answered with an error stored nothing (%d did: %s)" % (len(ghost), ghost[:3]))
+    if ghost:
+        rid = next(r.rid for r in err_posts if r.content == ghost[0])
+        fl.say("log of that POST (%s):" % rid)
+        for line in st.log_text().splitlines():
+            if rid and rid in line:
+                fl.say("    " + line)
 
 
 def main():
