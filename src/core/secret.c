@@ -8,18 +8,9 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#define SECRET_NEW 32
+#include "core/hex.h"
 
-static int hexval(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
+#define SECRET_NEW 32
 
 static bool create(const char *path, unsigned char *out, size_t *len, char *err, size_t errlen)
 {
@@ -68,7 +59,7 @@ bool secret_load(const char *path, unsigned char *out, size_t *len, char *err, s
         close(fd);
         size_t k = 0;
         for (ssize_t i = 0; n > 0 && i + 1 < n && k < SECRET_MAX; i += 2) {
-                int hi = hexval(text[i]), lo = hexval(text[i + 1]);
+                int hi = hex_value(text[i]), lo = hex_value(text[i + 1]);
                 if (hi < 0 || lo < 0)
                         break;
                 out[k++] = (unsigned char)(hi << 4 | lo);

@@ -3,16 +3,7 @@
 
 #include <string.h>
 
-static int hexval(unsigned char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
+#include "core/hex.h"
 
 long form_percent_decode(char *s, size_t len)
 {
@@ -25,8 +16,8 @@ long form_percent_decode(char *s, size_t len)
                 } else if (c == '%') {
                         if (len - r < 3)
                                 return -1;
-                        int hi = hexval((unsigned char)s[r + 1]);
-                        int lo = hexval((unsigned char)s[r + 2]);
+                        int hi = hex_value((unsigned char)s[r + 1]);
+                        int lo = hex_value((unsigned char)s[r + 2]);
                         if (hi < 0 || lo < 0)
                                 return -1;
                         s[w++] = (char)(hi << 4 | lo);

@@ -122,8 +122,12 @@ extern "C" void view_dict_free(struct view_dict *d)
         delete D(d);
 }
 
+// Every setter accepts a NULL dictionary (an allocation that failed earlier) and does nothing,
+// so running out of memory costs the page a value, never the worker.
 extern "C" void view_set(struct view_dict *d, const char *key, const char *value, size_t len)
 {
+        if (!d)
+                return;
         try {
                 D(d)->SetValue(key, ctemplate::TemplateString(value, len));
         } catch (...) {
@@ -144,6 +148,8 @@ extern "C" void view_set_int(struct view_dict *d, const char *key, long long val
 
 extern "C" void view_show(struct view_dict *d, const char *section)
 {
+        if (!d)
+                return;
         try {
                 D(d)->ShowSection(section);
         } catch (...) {
@@ -152,6 +158,8 @@ extern "C" void view_show(struct view_dict *d, const char *section)
 
 extern "C" struct view_dict *view_section(struct view_dict *d, const char *section)
 {
+        if (!d)
+                return nullptr;
         try {
                 return V(D(d)->AddSectionDictionary(section));
         } catch (...) {
@@ -161,6 +169,8 @@ extern "C" struct view_dict *view_section(struct view_dict *d, const char *secti
 
 extern "C" struct view_dict *view_include(struct view_dict *d, const char *name, const char *file)
 {
+        if (!d)
+                return nullptr;
         try {
                 ctemplate::TemplateDictionary *inc = D(d)->AddIncludeDictionary(name);
                 inc->SetFilename(file);
