@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cache/cache.h"
+#include "core/hex.h"
 #include "core/log.h"
 #include "http/cookie.h"
 #include "view/view.h"
@@ -25,6 +28,11 @@ void request_init(struct request *rq, FCGX_Request *fcgi, const struct config *c
         buf_init(&rq->page);
         buf_init(&rq->out);
         rowset_init(&rq->rows);
+        /* Ids made here (no nginx $request_id) are unique: a random prefix per worker. */
+        unsigned long long r = 0;
+        if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+                r = (unsigned long long)getpid() << 32 ^ (unsigned long long)time(NULL);
+        snprintf(rq->id_prefix, sizeof(rq->id_prefix), "%016llx", r);
 }
 
 void request_cleanup(struct request *rq)
@@ -75,15 +83,14 @@ const char *request_param(const struct request *rq, const char *name)
         return FCGX_GetParam(name, rq->fcgi->envp);
 }
 
+/* nginx's $request_id: 32 hex digits. */
 static bool valid_request_id(const char *s)
 {
         size_t n = 0;
-        for (; s[n]; n++) {
-                char c = s[n];
-                if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+        for (; s[n]; n++)
+                if (n == REQUEST_ID_LEN || hex_value((unsigned char)s[n]) < 0)
                         return false;
-        }
-        return n >= 8 && n < 40;
+        return n == REQUEST_ID_LEN;
 }
 
 void request_begin(struct request *rq, unsigned long long seq)
@@ -112,7 +119,7 @@ void request_begin(struct request *rq, unsigned long long seq)
         if (rid && valid_request_id(rid))
                 snprintf(rq->id, sizeof(rq->id), "%s", rid);
         else
-                snprintf(rq->id, sizeof(rq->id), "%08lx%08llx", (unsigned long)getpid(), seq);
+                snprintf(rq->id, sizeof(rq->id), "%s%016llx", rq->id_prefix, seq);
 }
 
 const char *request_csrf_token(struct request *rq)

@@ -16,6 +16,8 @@
 
 struct view_dict;
 
+#define REQUEST_ID_LEN 32
+
 struct request {
         /* Set once per worker. */
         FCGX_Request *fcgi;
@@ -26,7 +28,8 @@ struct request {
         const char *path; /* DOCUMENT_URI: decoded and normalised by nginx */
         const char *query;
         bool https;
-        char id[40]; /* request id: logged and sent back as X-Request-Id */
+        char id[REQUEST_ID_LEN + 1]; /* logged, sent back as X-Request-Id, kept with a comment */
+        char id_prefix[17];
         struct buf body;
         struct form form;
         char csrf_nonce[CSRF_NONCE_HEX + 1]; /* from the cookie, or made for this answer */

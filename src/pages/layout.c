@@ -83,5 +83,6 @@ void page_error(struct request *rq, enum http_status st)
 
 enum http_status page_db_status(enum db_status st)
 {
-        return st == DB_UNAVAILABLE ? HTTP_SERVICE_UNAVAILABLE : HTTP_INTERNAL_ERROR;
+        return st == DB_UNAVAILABLE || st == DB_IN_DOUBT ? HTTP_SERVICE_UNAVAILABLE
+                                                         : HTTP_INTERNAL_ERROR;
 }

@@ -10,14 +10,22 @@
 #include "http/form.h"
 #include "view/view.h"
 
+/* A cursor is an id, or one past the largest id (an empty page's link back may need it). */
 static bool cursor_param(const struct form *f, const char *name, uint64_t *out)
 {
         const struct form_field *v = form_get(f, name);
         uint32_t id;
-        if (!v || !route_parse_id(v->value, v->value_len, &id))
+        if (!v)
                 return false;
-        *out = id;
-        return true;
+        if (route_parse_id(v->value, v->value_len, &id)) {
+                *out = id;
+                return true;
+        }
+        if (v->value_len == 10 && memcmp(v->value, "4294967296", 10) == 0) {
+                *out = PAGING_PAST_END;
+                return true;
+        }
+        return false;
 }
 
 void paging_init(struct paging *pg, const struct request *rq, bool newest_first, unsigned size)

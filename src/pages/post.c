@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cache/cache.h"
+#include "core/log.h"
 #include "http/utf8.h"
 #include "pages/list.h"
 #include "view/view.h"
@@ -137,6 +138,30 @@ static enum db_status comments_span_pages(struct request *rq, uint32_t post_id, 
         return db_query(STMT_POST_COMMENT_NTH, params, 2, found, paged);
 }
 
+static bool take_id(void *ctx, const struct db_value *col, size_t ncols)
+{
+        (void)ncols;
+        *(uint64_t *)ctx = col[0].i;
+        return false;
+}
+
+/*
+ * The connection died with the insert in flight. The comment carries this request's id, so
+ * once reconnected one lookup tells whether it committed: then the answer is a 303 like any
+ * other, else an error with nothing stored. Never a blind retry.
+ */
+static enum db_status settle_doubt(struct request *rq, uint64_t *affected, uint64_t *c)
+{
+        struct db_value key = DB_TEXT_VALUE(rq->id, strlen(rq->id));
+        *c = 0;
+        enum db_status ds = db_query(STMT_COMMENT_BY_KEY, &key, 1, take_id, c);
+        if (ds != DB_OK)
+                return DB_UNAVAILABLE;
+        *affected = *c ? 1 : 0;
+        log_warn("an insert lost its answer: comment %s", *c ? "was stored" : "was not stored");
+        return *c ? DB_OK : DB_UNAVAILABLE;
+}
+
 enum http_status page_post_comment(struct request *rq, const struct route_params *p)
 {
         enum http_status hs = request_read_form(rq);
@@ -179,9 +204,12 @@ enum http_status page_post_comment(struct request *rq, const struct route_params
         enum db_status ds = comments_span_pages(rq, p->id[0], &paged);
         if (ds != DB_OK)
                 return page_db_status(ds);
-        struct db_value params[2] = {DB_TEXT_VALUE(text, len), DB_INT_VALUE(p->id[0])};
+        struct db_value params[3] = {DB_TEXT_VALUE(text, len),
+                                     DB_TEXT_VALUE(rq->id, strlen(rq->id)), DB_INT_VALUE(p->id[0])};
         uint64_t affected = 0, c = 0;
-        ds = db_exec(STMT_COMMENT_INSERT, params, 2, &affected, &c);
+        ds = db_exec(STMT_COMMENT_INSERT, params, 3, &affected, &c);
+        if (ds == DB_IN_DOUBT)
+                ds = settle_doubt(rq, &affected, &c);
         if (ds != DB_OK)
                 return page_db_status(ds);
         if (affected == 0) {

@@ -44,8 +44,10 @@ static const char *const stmt_sql[STMT_COUNT] = {
                           " ORDER BY c.id LIMIT ?",
     [STMT_COMMENT_ANY_LE] = "SELECT EXISTS(SELECT 1 FROM comment WHERE id <= ?)",
     [STMT_COMMENT_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM comment WHERE id >= ?)",
-    [STMT_COMMENT_INSERT] = "INSERT INTO comment (content, post_id) SELECT ?, id FROM post"
-                            " WHERE id = ?",
+    [STMT_COMMENT_INSERT] = "INSERT INTO comment (content, post_id, request_key)"
+                            " SELECT ?, id, ? FROM post WHERE id = ?",
+    /* A locking read waits for an insert still in flight, so the answer is final. */
+    [STMT_COMMENT_BY_KEY] = "SELECT id FROM comment WHERE request_key = ? LOCK IN SHARE MODE",
     [STMT_COMMENT_POST_ID] = "SELECT post_id FROM comment WHERE id = ?",
     [STMT_COMMENT_DELETE] = "DELETE FROM comment WHERE id = ?",
     [STMT_CHANGE_SEQ] = "SELECT seq FROM change_seq WHERE id = 1",
@@ -411,8 +413,12 @@ enum db_status db_exec(enum db_stmt_id id, const struct db_value *params, size_t
         struct stmt *s = &db.stmts[id];
         if (!bind_params(s, params, nparams))
                 return fail(s, "bind");
-        if (mysql_stmt_execute(s->handle) != 0)
-                return fail(s, "execute");
+        if (mysql_stmt_execute(s->handle) != 0) {
+                /* Lost during the statement: it may or may not have committed. */
+                bool in_doubt = mysql_stmt_errno(s->handle) == CR_SERVER_LOST;
+                enum db_status st = fail(s, "execute");
+                return in_doubt && st == DB_UNAVAILABLE ? DB_IN_DOUBT : st;
+        }
         if (affected_rows)
                 *affected_rows = mysql_stmt_affected_rows(s->handle);
         if (insert_id)

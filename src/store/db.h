@@ -28,6 +28,7 @@ enum db_stmt_id {
         STMT_COMMENT_ANY_LE,
         STMT_COMMENT_ANY_GE,
         STMT_COMMENT_INSERT,
+        STMT_COMMENT_BY_KEY, /* did an insert whose answer was lost commit? */
         STMT_COMMENT_POST_ID,
         STMT_COMMENT_DELETE,
         STMT_CHANGE_SEQ, /* the change sequence the page cache validates against */
@@ -38,6 +39,7 @@ enum db_status {
         DB_OK,
         DB_UNAVAILABLE, /* no connection (or it was lost): answer 503 */
         DB_ERROR,       /* the statement failed for another reason: answer 500 */
+        DB_IN_DOUBT,    /* a write was sent but the connection died before its answer */
 };
 
 enum db_type { DB_INT, DB_TEXT };
@@ -69,7 +71,7 @@ const char *db_stmt_sql(enum db_stmt_id id);
 /* Runs a SELECT, calling fn for each row. A read that finds the connection dead is retried once. */
 enum db_status db_query(enum db_stmt_id id, const struct db_value *params, size_t nparams,
                         db_row_fn fn, void *ctx);
-/* Runs an INSERT/UPDATE/DELETE; never retried. */
+/* Runs an INSERT/UPDATE/DELETE; never retried. DB_IN_DOUBT: the caller must find out. */
 enum db_status db_exec(enum db_stmt_id id, const struct db_value *params, size_t nparams,
                        uint64_t *affected_rows, uint64_t *insert_id);
 
