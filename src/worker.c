@@ -80,12 +80,13 @@ static bool slash_redirect(struct request *rq)
 static enum http_status run_cached(struct request *rq, const struct route *route,
                                    const struct route_params *p)
 {
-        uint64_t gen;
+        struct cache_deps deps = cache_deps_for(route->cache_deps, p->count ? p->id[0] : 0);
+        struct cache_gen gen;
         char key[512];
         int n = snprintf(key, sizeof(key), "%s?%s", rq->path, rq->query);
-        if (n < 0 || (size_t)n >= sizeof(key) || !cache_generation(&gen))
+        if (n < 0 || (size_t)n >= sizeof(key) || !cache_generation(&deps, &gen))
                 return route->handler(rq, p);
-        const struct cache_page *hit = cache_get(key, (size_t)n, gen);
+        const struct cache_page *hit = cache_get(key, (size_t)n, &gen);
         if (hit) {
                 if (!buf_append(&rq->page, hit->body, hit->len))
                         return HTTP_INTERNAL_ERROR;
@@ -96,7 +97,7 @@ static enum http_status run_cached(struct request *rq, const struct route *route
         rq->cache_render = true;
         enum http_status st = route->handler(rq, p);
         if (st == HTTP_OK && rq->page_ready)
-                cache_put(key, (size_t)n, gen, rq->page.data, rq->page.len, rq->page_has_marker);
+                cache_put(key, (size_t)n, &gen, rq->page.data, rq->page.len, rq->page_has_marker);
         return st;
 }
 
@@ -108,7 +109,7 @@ static enum http_status dispatch(struct request *rq)
         switch (route_match(page_routes, page_routes_count, rq->method, rq->path, &route, &params,
                             &allowed)) {
         case ROUTE_FOUND:
-                if (route->cacheable && cache_enabled())
+                if (route->cache_deps && cache_enabled())
                         return run_cached(rq, route, &params);
                 return route->handler(rq, &params);
         case ROUTE_BAD_METHOD:

@@ -18,16 +18,20 @@
 /* Pages bigger than this are not worth a slot (a huge post would evict everything else). */
 #define CACHE_MAX_PAGE (256 * 1024)
 
+/* Host mode's counters: the two list scopes, then post scopes hashed onto the rest (two
+ * posts sharing a counter only invalidate each other more often, never less). */
+#define HOST_COUNTERS 4096
+
 struct entry {
         char *key;
         size_t key_len;
-        uint64_t gen;
+        struct cache_gen gen;
         char *body;
         size_t len;
         bool has_marker;
 };
 
-static _Atomic uint64_t *host_generation;
+static _Atomic uint64_t *host_counters;
 
 static struct {
         enum cache_mode mode;
@@ -51,13 +55,13 @@ bool cache_parse_mode(const char *s, enum cache_mode *out)
 
 bool cache_shared_init(void)
 {
-        if (host_generation)
+        if (host_counters)
                 return true;
-        void *p = mmap(NULL, sizeof(*host_generation), PROT_READ | PROT_WRITE,
+        void *p = mmap(NULL, HOST_COUNTERS * sizeof(*host_counters), PROT_READ | PROT_WRITE,
                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED)
                 return false;
-        host_generation = p;
+        host_counters = p;
         return true;
 }
 
@@ -72,7 +76,7 @@ static void drop(struct entry *e)
 void cache_worker_init(const struct config *cfg)
 {
         cache_worker_cleanup();
-        if (!cache_parse_mode(cfg->cache, &cache.mode) || !host_generation)
+        if (!cache_parse_mode(cfg->cache, &cache.mode) || !host_counters)
                 cache.mode = CACHE_OFF;
         cache.budget = (size_t)cfg->cache_bytes;
         if (cache.budget == 0)
@@ -105,31 +109,58 @@ const char *cache_marker(void)
         return cache.marker;
 }
 
-static bool take_seq(void *ctx, const struct db_value *col, size_t ncols)
+struct cache_deps cache_deps_for(unsigned on, uint64_t post_id)
 {
-        (void)ncols;
-        *(uint64_t *)ctx = col[0].i;
+        struct cache_deps d = {{CACHE_SCOPE_POSTS, CACHE_SCOPE_POSTS}};
+        if (on & CACHE_ON_POST)
+                d.scope[0] = d.scope[1] = CACHE_SCOPE_POST(post_id);
+        else if (on & CACHE_ON_COMMENTS)
+                d.scope[1] = CACHE_SCOPE_COMMENTS;
+        return d;
+}
+
+static _Atomic uint64_t *counter(uint64_t scope)
+{
+        return &host_counters[scope < 16 ? scope : 16 + scope % (HOST_COUNTERS - 16)];
+}
+
+/* Fails closed: anything but two integers leaves the generation unknown (nothing cached). */
+static bool take_seqs(void *ctx, const struct db_value *col, size_t ncols)
+{
+        struct cache_gen *g = ctx;
+        if (ncols == 2 && col[0].type == DB_INT && col[1].type == DB_INT) {
+                g->seq[0] = col[0].i;
+                g->seq[1] = col[1].i;
+        }
         return false;
 }
 
-bool cache_generation(uint64_t *gen)
+bool cache_generation(const struct cache_deps *deps, struct cache_gen *gen)
 {
         if (cache.mode == CACHE_HOST) {
-                *gen = atomic_load(host_generation);
+                /* Cached pages are served only while the database is reachable, so an outage
+                 * answers 503 here as it does without the cache. */
+                if (!db_ready())
+                        return false;
+                for (int i = 0; i < 2; i++)
+                        gen->seq[i] = atomic_load(counter(deps->scope[i]));
                 return true;
         }
         if (cache.mode == CACHE_DB) {
-                *gen = UINT64_MAX;
-                return db_query(STMT_CHANGE_SEQ, NULL, 0, take_seq, gen) == DB_OK &&
-                       *gen != UINT64_MAX;
+                struct db_value p[2] = {DB_INT_VALUE(deps->scope[0]), DB_INT_VALUE(deps->scope[1])};
+                gen->seq[0] = gen->seq[1] = UINT64_MAX;
+                return db_query(STMT_CHANGE_SEQ, p, 2, take_seqs, gen) == DB_OK &&
+                       gen->seq[0] != UINT64_MAX && gen->seq[1] != UINT64_MAX;
         }
         return false;
 }
 
-void cache_changed(void)
+void cache_comment_changed(uint64_t post_id)
 {
-        if (host_generation)
-                atomic_fetch_add(host_generation, 1);
+        if (!host_counters)
+                return;
+        atomic_fetch_add(counter(CACHE_SCOPE_COMMENTS), 1);
+        atomic_fetch_add(counter(CACHE_SCOPE_POST(post_id)), 1);
 }
 
 /* FNV-1a: keys are short paths; this only picks a slot. */
@@ -141,11 +172,12 @@ static uint64_t hash(const char *s, size_t n)
         return h;
 }
 
-const struct cache_page *cache_get(const char *key, size_t key_len, uint64_t gen)
+const struct cache_page *cache_get(const char *key, size_t key_len, const struct cache_gen *gen)
 {
         static struct cache_page page;
         struct entry *e = &cache.slots[hash(key, key_len) % CACHE_SLOTS];
-        if (!e->key || e->gen != gen || e->key_len != key_len || memcmp(e->key, key, key_len))
+        if (!e->key || e->gen.seq[0] != gen->seq[0] || e->gen.seq[1] != gen->seq[1] ||
+            e->key_len != key_len || memcmp(e->key, key, key_len))
                 return NULL;
         page.body = e->body;
         page.len = e->len;
@@ -153,8 +185,8 @@ const struct cache_page *cache_get(const char *key, size_t key_len, uint64_t gen
         return &page;
 }
 
-void cache_put(const char *key, size_t key_len, uint64_t gen, const char *body, size_t len,
-               bool has_marker)
+void cache_put(const char *key, size_t key_len, const struct cache_gen *gen, const char *body,
+               size_t len, bool has_marker)
 {
         if (len > CACHE_MAX_PAGE || len + key_len > cache.budget)
                 return;
@@ -179,7 +211,7 @@ void cache_put(const char *key, size_t key_len, uint64_t gen, const char *body, 
         memcpy(e->body, body, len);
         e->key_len = key_len;
         e->len = len;
-        e->gen = gen;
+        e->gen = *gen;
         e->has_marker = has_marker;
         cache.used += len + key_len;
 }

@@ -16,6 +16,26 @@
 
 enum cache_mode { CACHE_OFF, CACHE_HOST, CACHE_DB };
 
+/* What a page shows (sql/002_change_seq.sql has the same scopes). */
+#define CACHE_SCOPE_POSTS 0u
+#define CACHE_SCOPE_COMMENTS 1u
+#define CACHE_SCOPE_POST(id) ((uint64_t)(id) + 16u)
+
+/* A cacheable route's dependencies (struct route.cache_deps); 0: never cached. */
+#define CACHE_ON_POSTS 1u    /* the posts' titles and texts */
+#define CACHE_ON_COMMENTS 2u /* all comments */
+#define CACHE_ON_POST 4u     /* post id[0] and its comments */
+
+/* The scopes a page depends on (at most two). */
+struct cache_deps {
+        uint64_t scope[2];
+};
+
+/* Their change counters when the page was rendered. */
+struct cache_gen {
+        uint64_t seq[2];
+};
+
 struct cache_page {
         const char *body;
         size_t len;
@@ -23,20 +43,22 @@ struct cache_page {
 };
 
 bool cache_parse_mode(const char *s, enum cache_mode *out);
-/* In the master, before forking: maps the host-wide generation counter. */
+/* In the master, before forking: maps the host-wide change counters. */
 bool cache_shared_init(void);
 /* In each worker: reads the mode and budget, empties the cache. */
 void cache_worker_init(const struct config *cfg);
 void cache_worker_cleanup(void);
 bool cache_enabled(void);
+/* The deps of a route given its CACHE_ON_* bits and the post id in its URL. */
+struct cache_deps cache_deps_for(unsigned on, uint64_t post_id);
 /* The current generation; false if it cannot be known now (the page is then not cached). */
-bool cache_generation(uint64_t *gen);
+bool cache_generation(const struct cache_deps *deps, struct cache_gen *gen);
 /* The page stored under key at generation gen, or NULL. */
-const struct cache_page *cache_get(const char *key, size_t key_len, uint64_t gen);
-void cache_put(const char *key, size_t key_len, uint64_t gen, const char *body, size_t len,
-               bool has_marker);
-/* After this worker committed a change: every host-mode page rendered before is stale. */
-void cache_changed(void);
+const struct cache_page *cache_get(const char *key, size_t key_len, const struct cache_gen *gen);
+void cache_put(const char *key, size_t key_len, const struct cache_gen *gen, const char *body,
+               size_t len, bool has_marker);
+/* After this worker committed a change to a comment of post_id (host mode's counters). */
+void cache_comment_changed(uint64_t post_id);
 /* Stands in for the CSRF token in cached pages; as long as a token, unguessable per worker. */
 const char *cache_marker(void);
 

@@ -29,7 +29,7 @@ struct route {
         unsigned methods; /* HTTP_GET implies HEAD */
         const char *pattern;
         route_handler handler;
-        bool cacheable; /* a GET whose page depends only on the URL and the data */
+        unsigned cache_deps; /* CACHE_ON_* bits (cache/cache.h) of a cacheable GET; 0: never */
 };
 
 enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };

@@ -27,9 +27,16 @@ enum http_status page_comment_delete(struct request *rq, const struct route_para
         if (!request_csrf_ok(rq))
                 return HTTP_FORBIDDEN;
         st = db_exec(STMT_COMMENT_DELETE, &id, 1, &affected, NULL);
+        if (st == DB_IN_DOUBT) {
+                /* The answer was lost: the comment is gone (303) or still there (503). */
+                uint64_t still = 0;
+                st = db_query(STMT_COMMENT_POST_ID, &id, 1, take_post_id, &still);
+                if (st == DB_OK && still)
+                        st = DB_UNAVAILABLE;
+        }
         if (st != DB_OK)
                 return page_db_status(st);
-        cache_changed();
+        cache_comment_changed(post_id);
         /* Deleted meanwhile by someone else: the outcome the user asked for holds all the same. */
         return request_redirect(rq, HTTP_SEE_OTHER, "/%llu/", (unsigned long long)post_id);
 }

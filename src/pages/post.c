@@ -125,17 +125,17 @@ static bool is_space(char c)
         return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/*
- * Whether the post already has a full page of comments, so the new one will not be on the
- * first page. Asked before the insert: after the commit nothing but the answer is left to do,
- * so a worker killed at that moment is very unlikely to leave a stored comment unconfirmed.
- */
-static enum db_status comments_span_pages(struct request *rq, uint32_t post_id, bool *paged)
+struct inserted {
+        uint64_t id;    /* 0: no such post, nothing inserted */
+        uint64_t count; /* the post's comments now, counted up to a page and one */
+};
+
+static bool take_inserted(void *ctx, const struct db_value *col, size_t ncols)
 {
-        struct db_value params[2] = {DB_INT_VALUE(post_id),
-                                     DB_INT_VALUE((uint64_t)rq->cfg->page_comments - 1)};
-        *paged = false;
-        return db_query(STMT_POST_COMMENT_NTH, params, 2, found, paged);
+        struct inserted *ins = ctx;
+        ins->id = col[0].i;
+        ins->count = ncols > 1 ? col[1].i : 0;
+        return false;
 }
 
 static bool take_id(void *ctx, const struct db_value *col, size_t ncols)
@@ -150,16 +150,17 @@ static bool take_id(void *ctx, const struct db_value *col, size_t ncols)
  * once reconnected one lookup tells whether it committed: then the answer is a 303 like any
  * other, else an error with nothing stored. Never a blind retry.
  */
-static enum db_status settle_doubt(struct request *rq, uint64_t *affected, uint64_t *c)
+static enum db_status settle_doubt(struct request *rq, struct inserted *ins)
 {
         struct db_value key = DB_TEXT_VALUE(rq->id, strlen(rq->id));
-        *c = 0;
-        enum db_status ds = db_query(STMT_COMMENT_BY_KEY, &key, 1, take_id, c);
+        ins->id = 0;
+        ins->count = 0; /* unknown: the 303 goes to the post's first page */
+        enum db_status ds = db_query(STMT_COMMENT_BY_KEY, &key, 1, take_id, &ins->id);
         if (ds != DB_OK)
                 return DB_UNAVAILABLE;
-        *affected = *c ? 1 : 0;
-        log_warn("an insert lost its answer: comment %s", *c ? "was stored" : "was not stored");
-        return *c ? DB_OK : DB_UNAVAILABLE;
+        log_warn("an insert lost its answer: comment %s",
+                 ins->id ? "was stored" : "was not stored");
+        return ins->id ? DB_OK : DB_UNAVAILABLE;
 }
 
 enum http_status page_post_comment(struct request *rq, const struct route_params *p)
@@ -200,23 +201,22 @@ enum http_status page_post_comment(struct request *rq, const struct route_params
                          rq->cfg->max_comment_chars);
                 return render(rq, p->id[0], content, why, HTTP_UNPROCESSABLE);
         }
-        bool paged;
-        enum db_status ds = comments_span_pages(rq, p->id[0], &paged);
-        if (ds != DB_OK)
-                return page_db_status(ds);
-        struct db_value params[3] = {DB_TEXT_VALUE(text, len),
-                                     DB_TEXT_VALUE(rq->id, strlen(rq->id)), DB_INT_VALUE(p->id[0])};
-        uint64_t affected = 0, c = 0;
-        ds = db_exec(STMT_COMMENT_INSERT, params, 3, &affected, &c);
+        struct db_value params[5] = {
+            DB_TEXT_VALUE(text, len), DB_TEXT_VALUE(rq->id, strlen(rq->id)), DB_INT_VALUE(p->id[0]),
+            DB_INT_VALUE(p->id[0]), DB_INT_VALUE((uint64_t)rq->cfg->page_comments + 1)};
+        struct inserted ins = {0, 0};
+        enum db_status ds = db_write(STMT_COMMENT_INSERT, params, 5, take_inserted, &ins);
         if (ds == DB_IN_DOUBT)
-                ds = settle_doubt(rq, &affected, &c);
+                ds = settle_doubt(rq, &ins);
         if (ds != DB_OK)
                 return page_db_status(ds);
-        if (affected == 0) {
+        if (ins.id == 0) {
                 rq->error = "There is no such post.";
                 return HTTP_NOT_FOUND;
         }
-        cache_changed();
+        cache_comment_changed(p->id[0]);
+        uint64_t c = ins.id;
+        bool paged = ins.count > (uint64_t)rq->cfg->page_comments;
         /* The page that shows it: the post itself, or the page of comments ending with it. */
         if (!paged)
                 return request_redirect(rq, HTTP_SEE_OTHER, "/%lu/", (unsigned long)p->id[0]);

@@ -33,8 +33,6 @@ static const char *const stmt_sql[STMT_COUNT] = {
                                  " ORDER BY id LIMIT ?",
     [STMT_POST_COMMENTS_BEFORE] = "SELECT id, content FROM comment WHERE post_id = ? AND id < ?"
                                   " ORDER BY id DESC LIMIT ?",
-    [STMT_POST_COMMENT_NTH] = "SELECT id FROM comment WHERE post_id = ? ORDER BY id LIMIT 1"
-                              " OFFSET ?",
     /* STRAIGHT_JOIN: walk comments in id order and look each post up, never sort. */
     [STMT_LATEST_BEFORE] = "SELECT c.id, c.content, c.post_id, p.title FROM comment c"
                            " STRAIGHT_JOIN post p ON p.id = c.post_id WHERE c.id < ?"
@@ -44,13 +42,19 @@ static const char *const stmt_sql[STMT_COUNT] = {
                           " ORDER BY c.id LIMIT ?",
     [STMT_COMMENT_ANY_LE] = "SELECT EXISTS(SELECT 1 FROM comment WHERE id <= ?)",
     [STMT_COMMENT_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM comment WHERE id >= ?)",
+    /* One round trip: the new id, and how many comments the post now has (up to a page and
+     * one), to know which page shows the new comment. */
     [STMT_COMMENT_INSERT] = "INSERT INTO comment (content, post_id, request_key)"
-                            " SELECT ?, id, ? FROM post WHERE id = ?",
+                            " SELECT ?, id, ? FROM post WHERE id = ?"
+                            " RETURNING id, (SELECT COUNT(*) FROM (SELECT 1 FROM comment c2"
+                            " WHERE c2.post_id = ? LIMIT ?) n)",
     /* A locking read waits for an insert still in flight, so the answer is final. */
     [STMT_COMMENT_BY_KEY] = "SELECT id FROM comment WHERE request_key = ? LOCK IN SHARE MODE",
     [STMT_COMMENT_POST_ID] = "SELECT post_id FROM comment WHERE id = ?",
     [STMT_COMMENT_DELETE] = "DELETE FROM comment WHERE id = ?",
-    [STMT_CHANGE_SEQ] = "SELECT seq FROM change_seq WHERE id = 1",
+    [STMT_CHANGE_SEQ] = "SELECT CAST(COALESCE((SELECT seq FROM change_seq WHERE id = ?), 0)"
+                        " AS UNSIGNED), CAST(COALESCE((SELECT seq FROM change_seq WHERE id = ?),"
+                        " 0) AS UNSIGNED)",
 };
 
 struct column {
@@ -148,15 +152,9 @@ static bool text_resize(struct column *c, unsigned long cap)
         return true;
 }
 
-static bool stmt_prepare(struct stmt *s, const char *sql)
+/* Binds a buffer to every result column, from the statement's result metadata. */
+static bool stmt_bind_results(struct stmt *s)
 {
-        s->handle = mysql_stmt_init(db.conn);
-        if (!s->handle)
-                return false;
-        if (mysql_stmt_prepare(s->handle, sql, strlen(sql)) != 0) {
-                log_error("prepare failed: %s: %s", mysql_stmt_error(s->handle), sql);
-                return false;
-        }
         MYSQL_RES *meta = mysql_stmt_result_metadata(s->handle);
         if (!meta)
                 return true; /* no result set: INSERT/DELETE */
@@ -174,7 +172,7 @@ static bool stmt_prepare(struct stmt *s, const char *sql)
                         break;
                 default:
                         s->cols[i].type = DB_TEXT;
-                        ok = text_resize(&s->cols[i], DB_TEXT_INITIAL);
+                        ok = s->cols[i].text || text_resize(&s->cols[i], DB_TEXT_INITIAL);
                         break;
                 }
                 bind_column(s, i);
@@ -182,6 +180,18 @@ static bool stmt_prepare(struct stmt *s, const char *sql)
         mysql_free_result(meta);
         s->ncols = n;
         return ok && mysql_stmt_bind_result(s->handle, s->binds) == 0;
+}
+
+static bool stmt_prepare(struct stmt *s, const char *sql)
+{
+        s->handle = mysql_stmt_init(db.conn);
+        if (!s->handle)
+                return false;
+        if (mysql_stmt_prepare(s->handle, sql, strlen(sql)) != 0) {
+                log_error("prepare failed: %s: %s", mysql_stmt_error(s->handle), sql);
+                return false;
+        }
+        return stmt_bind_results(s);
 }
 
 bool db_connect(void)
@@ -343,14 +353,32 @@ static bool ensure_connected(void)
         return false;
 }
 
+bool db_ready(void)
+{
+        return ensure_connected();
+}
+
+/* For a write, losing the connection before its answer leaves the outcome unknown. */
+static enum db_status lost(struct stmt *s, const char *what, bool write)
+{
+        unsigned err = mysql_stmt_errno(s->handle);
+        enum db_status st = fail(s, what);
+        return write && st == DB_UNAVAILABLE && err == CR_SERVER_LOST ? DB_IN_DOUBT : st;
+}
+
 static enum db_status run_query(struct stmt *s, const struct db_value *params, size_t nparams,
-                                db_row_fn fn, void *ctx, bool *started)
+                                db_row_fn fn, void *ctx, bool *started, bool write)
 {
         if (!bind_params(s, params, nparams))
                 return fail(s, "bind");
         if (mysql_stmt_execute(s->handle) != 0)
-                return fail(s, "execute");
+                return lost(s, "execute", write);
         *started = true;
+        /* INSERT ... RETURNING describes its columns only once executed. */
+        if (s->ncols == 0 && mysql_stmt_field_count(s->handle) > 0 && !stmt_bind_results(s)) {
+                mysql_stmt_free_result(s->handle);
+                return fail(s, "bind result");
+        }
         struct db_value row[DB_MAX_COLS];
         bool want = true;
         enum db_status st = DB_OK;
@@ -359,7 +387,7 @@ static enum db_status run_query(struct stmt *s, const struct db_value *params, s
                 if (rc == MYSQL_NO_DATA)
                         break;
                 if (rc == 1) {
-                        st = fail(s, "fetch");
+                        st = lost(s, "fetch", write);
                         break;
                 }
                 if (!want)
@@ -396,13 +424,23 @@ enum db_status db_query(enum db_stmt_id id, const struct db_value *params, size_
                 if (!ensure_connected())
                         return DB_UNAVAILABLE;
                 bool started = false;
-                enum db_status st = run_query(&db.stmts[id], params, nparams, fn, ctx, &started);
+                enum db_status st =
+                    run_query(&db.stmts[id], params, nparams, fn, ctx, &started, false);
                 /* Retry a read once, but only if no row reached the caller. */
                 if (st != DB_UNAVAILABLE || started)
                         return st;
                 log_warn("database connection lost; reconnecting to retry a read");
         }
         return DB_UNAVAILABLE;
+}
+
+enum db_status db_write(enum db_stmt_id id, const struct db_value *params, size_t nparams,
+                        db_row_fn fn, void *ctx)
+{
+        if (!ensure_connected())
+                return DB_UNAVAILABLE;
+        bool started = false;
+        return run_query(&db.stmts[id], params, nparams, fn, ctx, &started, true);
 }
 
 enum db_status db_exec(enum db_stmt_id id, const struct db_value *params, size_t nparams,
@@ -413,12 +451,8 @@ enum db_status db_exec(enum db_stmt_id id, const struct db_value *params, size_t
         struct stmt *s = &db.stmts[id];
         if (!bind_params(s, params, nparams))
                 return fail(s, "bind");
-        if (mysql_stmt_execute(s->handle) != 0) {
-                /* Lost during the statement: it may or may not have committed. */
-                bool in_doubt = mysql_stmt_errno(s->handle) == CR_SERVER_LOST;
-                enum db_status st = fail(s, "execute");
-                return in_doubt && st == DB_UNAVAILABLE ? DB_IN_DOUBT : st;
-        }
+        if (mysql_stmt_execute(s->handle) != 0)
+                return lost(s, "execute", true);
         if (affected_rows)
                 *affected_rows = mysql_stmt_affected_rows(s->handle);
         if (insert_id)

@@ -22,7 +22,6 @@ enum db_stmt_id {
         STMT_POST_EXISTS,
         STMT_POST_COMMENTS_AFTER, /* a post's comments, oldest first */
         STMT_POST_COMMENTS_BEFORE,
-        STMT_POST_COMMENT_NTH,
         STMT_LATEST_BEFORE, /* all comments, newest first, with their post */
         STMT_LATEST_AFTER,
         STMT_COMMENT_ANY_LE,
@@ -68,8 +67,14 @@ bool db_connect(void);
 void db_close(void);
 const char *db_stmt_sql(enum db_stmt_id id);
 
+/* Makes sure a connection is up (re-making a dead one); false if the database is unreachable. */
+bool db_ready(void);
 /* Runs a SELECT, calling fn for each row. A read that finds the connection dead is retried once. */
 enum db_status db_query(enum db_stmt_id id, const struct db_value *params, size_t nparams,
+                        db_row_fn fn, void *ctx);
+/* Runs a write that returns rows (INSERT ... RETURNING); never retried; DB_IN_DOUBT when the
+ * connection died before the answer: the caller must find out. */
+enum db_status db_write(enum db_stmt_id id, const struct db_value *params, size_t nparams,
                         db_row_fn fn, void *ctx);
 /* Runs an INSERT/UPDATE/DELETE; never retried. DB_IN_DOUBT: the caller must find out. */
 enum db_status db_exec(enum db_stmt_id id, const struct db_value *params, size_t nparams,

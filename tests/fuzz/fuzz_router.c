@@ -15,12 +15,12 @@ static enum http_status h(struct request *rq, const struct route_params *p)
 }
 
 static const struct route table[] = {
-    {HTTP_GET, "/", h, false},
-    {HTTP_GET, "/{id}/", h, false},
-    {HTTP_POST, "/{id}/", h, false},
-    {HTTP_GET, "/comments/", h, false},
-    {HTTP_POST, "/comments/{id}/delete", h, false},
-    {HTTP_GET, "/{id}/{id}/", h, false},
+    {HTTP_GET, "/", h, 0},
+    {HTTP_GET, "/{id}/", h, 0},
+    {HTTP_POST, "/{id}/", h, 0},
+    {HTTP_GET, "/comments/", h, 0},
+    {HTTP_POST, "/comments/{id}/delete", h, 0},
+    {HTTP_GET, "/{id}/{id}/", h, 0},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

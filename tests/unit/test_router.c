@@ -49,11 +49,11 @@ static enum http_status h_pair(struct request *rq, const struct route_params *p)
 }
 
 static const struct route table[] = {
-    {HTTP_GET, "/", h_index, false},
-    {HTTP_GET, "/{id}/", h_post, false},
-    {HTTP_POST, "/{id}/", h_comment, false},
-    {HTTP_POST, "/comments/{id}/delete", h_delete, false},
-    {HTTP_GET, "/comments/", h_comments, false},
+    {HTTP_GET, "/", h_index, 0},
+    {HTTP_GET, "/{id}/", h_post, 0},
+    {HTTP_POST, "/{id}/", h_comment, 0},
+    {HTTP_POST, "/comments/{id}/delete", h_delete, 0},
+    {HTTP_GET, "/comments/", h_comments, 0},
 };
 #define NROUTES (sizeof(table) / sizeof(table[0]))
 
@@ -219,9 +219,9 @@ static void test_match(void)
 static void test_match_two_ids(void)
 {
         static const struct route t2[] = {
-            {HTTP_GET, "/a/{id}/b/{id}/", h_pair, false},
-            {HTTP_POST | HTTP_GET, "/x/", h_index, false},
-            {HTTP_POST, "/y/", h_index, false},
+            {HTTP_GET, "/a/{id}/b/{id}/", h_pair, 0},
+            {HTTP_POST | HTTP_GET, "/x/", h_index, 0},
+            {HTTP_POST, "/y/", h_index, 0},
         };
         const struct route *found = NULL;
         struct route_params p;
