@@ -245,10 +245,14 @@ say "building bench/bare_fcgi.c"
 cc -std=c11 -O2 -Wall -o "$BT/bare_fcgi" "$ROOT/bench/bare_fcgi.c" $(pkg-config --cflags --libs fcgi) >&2 ||
   fail "compiling bench/bare_fcgi.c failed"
 
-read -r P_MAIN P_NOCACHE P_MIX P_LARGE P_BARE P_STATIC <<<"$(free_ports 6)"
+read -r P_MAIN P_NOCACHE P_MIX P_LARGE P_BARE P_STATIC P_HOST P_MIXHOST <<<"$(free_ports 8)"
 MAIN="$BT/main"
 NOCACHE="$BT/nocache"
 MIX="$BT/mix"
+HOSTV="$BT/host"
+MIXHOST="$BT/mixhost"
+# CSRF cookie and token per stack (each stack has its own key).
+declare -A COOKIE TOKEN
 LARGEV="$BT/large"
 mkdir -p "$BT/wrk"
 : >"$BT/wrk.log"
@@ -259,6 +263,14 @@ MAIN_URL="http://127.0.0.1:$P_MAIN"
 fetch_page "$MAIN_URL/2/" "$BT/page"
 read -r MAIN_COOKIE MAIN_TOKEN <<<"$(csrf_of "$BT/page")"
 [ -n "$MAIN_TOKEN" ] || exit 1
+COOKIE[$MAIN]="$MAIN_COOKIE" TOKEN[$MAIN]="$MAIN_TOKEN"
+
+# --- The same data with cache = host (this host's own counters; no database read on a hit) ---
+start_stack host "$P_HOST" tutorial "cache = host" || fail "the cache = host stack did not start"
+HOST_URL="http://127.0.0.1:$P_HOST"
+fetch_page "$HOST_URL/2/" "$BT/hostpage"
+read -r c t <<<"$(csrf_of "$BT/hostpage")"
+COOKIE[$HOSTV]="$c" TOKEN[$HOSTV]="$t"
 
 # --- The same data with blogd's page cache off (if this blogd has one) ---------------------
 # Every request then renders from MariaDB: a row of the main table, and the base line of
@@ -329,11 +341,11 @@ if ! diff <(hdr_names "$BT/page.hdr") <(hdr_names "$BT/bare.hdr") >/dev/null; th
   diff <(hdr_names "$BT/page.hdr") <(hdr_names "$BT/bare.hdr") >&2 || true
 fi
 
-# --- Mixed stack: MIX_POSTS posts with ~10 comments each, loaded in bulk -------------------
-start_stack mix "$P_MIX" tutorial || fail "the mixed-workload stack did not start"
-MIX_URL="http://127.0.0.1:$P_MIX"
-say "loading $MIX_POSTS posts and $((MIX_POSTS * 10)) comments into the mixed stack"
-sql "$MIX" >>"$BT/mix.stack.log" 2>&1 <<EOF || fail "bulk load of the mixed data set failed"
+# --- Mixed stacks: MIX_POSTS posts with ~10 comments each, loaded in bulk -------------------
+# load_mix VAR: the mixed data set into a stack.
+load_mix() {
+  say "loading $MIX_POSTS posts and $((MIX_POSTS * 10)) comments into $(basename "$1")"
+sql "$1" >>"$BT/mix.stack.log" 2>&1 <<EOF || fail "bulk load of the mixed data set failed"
 SET SESSION unique_checks = 0, foreign_key_checks = 0;
 START TRANSACTION;
 INSERT INTO post (id, title, content)
@@ -348,9 +360,20 @@ FROM seq_1_to_$((MIX_POSTS * 10));
 COMMIT;
 ANALYZE TABLE post, comment;
 EOF
+}
+start_stack mix "$P_MIX" tutorial || fail "the mixed-workload stack did not start"
+MIX_URL="http://127.0.0.1:$P_MIX"
+load_mix "$MIX"
+start_stack mixhost "$P_MIXHOST" tutorial "cache = host" || fail "the mixed cache = host stack did not start"
+MIXHOST_URL="http://127.0.0.1:$P_MIXHOST"
+load_mix "$MIXHOST"
+fetch_page "$MIXHOST_URL/2/" "$BT/mixhostpage"
+read -r c t <<<"$(csrf_of "$BT/mixhostpage")"
+COOKIE[$MIXHOST]="$c" TOKEN[$MIXHOST]="$t"
 fetch_page "$MIX_URL/2/" "$BT/mixpage"
 read -r MIX_COOKIE MIX_TOKEN <<<"$(csrf_of "$BT/mixpage")"
 [ -n "$MIX_TOKEN" ] || exit 1
+COOKIE[$MIX]="$MIX_COOKIE" TOKEN[$MIX]="$MIX_TOKEN"
 
 # --- Scenarios -------------------------------------------------------------------------------
 # name|label|url|script|stack VAR (for nginx/blogd/mariadb pids; "ceil" for the ceilings)
@@ -362,6 +385,9 @@ SCENARIOS=(
   "comments|blogd GET /comments/|$MAIN_URL/comments/|get|$MAIN"
   "comment|blogd POST /2/ (add a comment)|$MAIN_URL/2/|post|$MAIN"
   "mixed|blogd mixed workload, $MIX_POSTS posts|$MIX_URL/|mixed|$MIX"
+  "hostpost|blogd GET /2/, cache = host|$HOST_URL/2/|get|$HOSTV"
+  "hostcomment|blogd POST /2/, cache = host|$HOST_URL/2/|post|$HOSTV"
+  "hostmixed|blogd mixed workload, cache = host|$MIXHOST_URL/|mixed|$MIXHOST"
 )
 if [ -n "$CACHE_OFF" ]; then
   SCENARIOS=("${SCENARIOS[@]:0:4}" "nocache|blogd GET /2/, page cache off|$NOCACHE_URL/2/|get|$NOCACHE" "${SCENARIOS[@]:4}")
@@ -409,8 +435,8 @@ run_scenario() {
   fi
   local env=() before=""
   case "$script" in
-    post) env=(BENCH_CSRF_COOKIE="$MAIN_COOKIE" BENCH_CSRF_TOKEN="$MAIN_TOKEN" BENCH_POST_PATH=/2/) ;;
-    mixed) env=(BENCH_CSRF_COOKIE="$MIX_COOKIE" BENCH_CSRF_TOKEN="$MIX_TOKEN" BENCH_POSTS="$MIX_POSTS") ;;
+    post) env=(BENCH_CSRF_COOKIE="${COOKIE[$stack]}" BENCH_CSRF_TOKEN="${TOKEN[$stack]}" BENCH_POST_PATH=/2/) ;;
+    mixed) env=(BENCH_CSRF_COOKIE="${COOKIE[$stack]}" BENCH_CSRF_TOKEN="${TOKEN[$stack]}" BENCH_POSTS="$MIX_POSTS") ;;
   esac
   [ "$script" = get ] || before="$(comment_state "$stack")"
   snapshot "$out.s0"
