@@ -9,7 +9,7 @@ PACKAGES=(
   libfcgi-dev libctemplate-dev libmariadb-dev
   mariadb-server mariadb-client nginx
   curl python3 chromium wrk
-  clang libclang-rt-14-dev valgrind systemd
+  clang libclang-rt-14-dev valgrind
 )
 
 # dpkg-query prints "install ok installed" only for fully installed packages.
