@@ -14,27 +14,32 @@ struct post_ctx {
         struct request *rq;
         struct view_dict *body;
         bool found;
-        bool any_le, any_ge; /* comments behind the cursor, from the post's own query */
+        bool any_le, any_ge; /* comments behind the cursor */
 };
 
-static bool add_post(void *ctx, const struct db_value *col, size_t ncols)
+/* Rows of STMT_POST_PAGE_*: the post (kind 0) goes into the page, comments into rq->rows. */
+static bool add_row(void *ctx, const struct db_value *col, size_t ncols)
 {
-        (void)ncols;
         struct post_ctx *pc = ctx;
+        if (col[0].i == 1) {
+                struct db_value comment[2] = {col[1], col[3]};
+                return rowset_add(&pc->rq->rows, comment, 2);
+        }
+        (void)ncols;
         pc->found = true;
-        view_set_int(pc->body, "ID", (long long)col[0].i);
-        view_set(pc->body, "TITLE", col[1].s, col[1].len);
-        view_set(pc->body, "CONTENT", col[2].s, col[2].len);
-        view_set(pc->rq->view, "TITLE", col[1].s, col[1].len);
-        pc->any_le = col[3].i != 0;
-        pc->any_ge = col[4].i != 0;
-        return false;
+        view_set_int(pc->body, "ID", (long long)col[1].i);
+        view_set(pc->body, "TITLE", col[2].s, col[2].len);
+        view_set(pc->body, "CONTENT", col[3].s, col[3].len);
+        view_set(pc->rq->view, "TITLE", col[2].s, col[2].len);
+        pc->any_le = col[4].i != 0;
+        pc->any_ge = col[5].i != 0;
+        return true;
 }
 
 /*
- * Renders the post page in two round trips: the post (which also answers whether its comments
- * go on behind the cursor), then one keyset page of comments. After a refused comment, draft
- * holds the text as typed and problem says why, next to the form.
+ * Renders the post page in one round trip: the post, whether its comments go on behind the
+ * cursor, and one keyset page of them. After a refused comment, draft holds the text as typed
+ * and problem says why, next to the form.
  */
 static enum http_status render(struct request *rq, uint32_t post_id, const struct form_field *draft,
                                const char *problem, enum http_status st)
@@ -50,21 +55,25 @@ static enum http_status render(struct request *rq, uint32_t post_id, const struc
                 le = bound;
         else if (probe == 1)
                 ge = bound;
-        struct db_value params[5] = {DB_INT_VALUE(post_id), DB_INT_VALUE(le), DB_INT_VALUE(post_id),
-                                     DB_INT_VALUE(ge), DB_INT_VALUE(post_id)};
-        enum db_status ds = db_query(STMT_POST_GET, params, 5, add_post, &pc);
+        struct db_value params[6] = {DB_INT_VALUE(le),
+                                     DB_INT_VALUE(ge),
+                                     DB_INT_VALUE(post_id),
+                                     DB_INT_VALUE(post_id),
+                                     DB_INT_VALUE(paging_bound(&pg)),
+                                     DB_INT_VALUE(paging_fetch_count(&pg))};
+        bool up = paging_ascending_fetch(&pg);
+        rowset_reset(&rq->rows);
+        enum db_status ds =
+            db_query(up ? STMT_POST_PAGE_UP : STMT_POST_PAGE_DOWN, params, 6, add_row, &pc);
         if (ds != DB_OK)
                 return page_db_status(ds);
         if (!pc.found) {
                 rq->error = "There is no such post.";
                 return HTTP_NOT_FOUND;
         }
-        const struct list_query comments = {STMT_POST_COMMENTS_AFTER, STMT_POST_COMMENTS_BEFORE,
-                                            STMT_COUNT, STMT_COUNT, post_id};
-        ds = list_fetch(rq, &pg, &comments, probe == 0 ? pc.any_le : pc.any_ge);
-        if (ds != DB_OK)
-                return page_db_status(ds);
         const struct rowset *rs = &rq->rows;
+        rowset_sort(&rq->rows, 0, !up);
+        paging_fetched(&pg, rs->count, probe == 0 ? pc.any_le : pc.any_ge);
         for (size_t i = 0; i < pg.shown; i++) {
                 size_t r = paging_row(&pg, i), len;
                 struct view_dict *c = view_section(pc.body, "COMMENT");

@@ -18,10 +18,9 @@ enum db_stmt_id {
         STMT_POST_PAGE_BEFORE,
         STMT_POST_ANY_LE,
         STMT_POST_ANY_GE,
-        STMT_POST_GET, /* a post, and whether its comments go on before/after a cursor */
+        STMT_POST_PAGE_UP, /* a post with a page of its comments, in one round trip */
+        STMT_POST_PAGE_DOWN,
         STMT_POST_EXISTS,
-        STMT_POST_COMMENTS_AFTER, /* a post's comments, oldest first */
-        STMT_POST_COMMENTS_BEFORE,
         STMT_LATEST_BEFORE, /* all comments, newest first, with their post */
         STMT_LATEST_AFTER,
         STMT_COMMENT_ANY_LE,

@@ -1,6 +1,8 @@
 /* rowset: a page of result rows copied out of the statement, so it can be shown in any order. */
 #include "store/rowset.h"
 
+#include <string.h>
+
 void rowset_init(struct rowset *rs)
 {
         rs->count = 0;
@@ -44,6 +46,22 @@ bool rowset_add(void *ctx, const struct db_value *cols, size_t ncols)
         }
         rs->count++;
         return true;
+}
+
+void rowset_sort(struct rowset *rs, size_t col, bool descending)
+{
+        /* Insertion sort: a page is at most a few hundred rows, nearly always in order. */
+        for (size_t i = 1; i < rs->count; i++) {
+                for (size_t j = i; j > 0; j--) {
+                        uint64_t a = rs->cell[j - 1][col].i, b = rs->cell[j][col].i;
+                        if (descending ? a >= b : a <= b)
+                                break;
+                        char tmp[sizeof(rs->cell[0])];
+                        memcpy(tmp, rs->cell[j], sizeof(tmp));
+                        memcpy(rs->cell[j], rs->cell[j - 1], sizeof(tmp));
+                        memcpy(rs->cell[j - 1], tmp, sizeof(tmp));
+                }
+        }
 }
 
 uint64_t rowset_int(const struct rowset *rs, size_t row, size_t col)

@@ -28,6 +28,8 @@ void rowset_cleanup(struct rowset *rs);
 void rowset_reset(struct rowset *rs);
 /* A db_row_fn: appends the row (ctx is the rowset). */
 bool rowset_add(void *ctx, const struct db_value *cols, size_t ncols);
+/* Orders the rows by the integer column col (a UNION's branches promise no order). */
+void rowset_sort(struct rowset *rs, size_t col, bool descending);
 uint64_t rowset_int(const struct rowset *rs, size_t row, size_t col);
 const char *rowset_text(const struct rowset *rs, size_t row, size_t col, size_t *len);
 
