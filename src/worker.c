@@ -84,7 +84,19 @@ static enum http_status run_cached(struct request *rq, const struct route *route
         struct cache_gen gen;
         char key[512];
         int n = snprintf(key, sizeof(key), "%s?%s", rq->path, rq->query);
-        if (n < 0 || (size_t)n >= sizeof(key) || !cache_generation(&deps, &gen))
+        if (n < 0 || (size_t)n >= sizeof(key))
+                return route->handler(rq, p);
+        if (!cache_generation_is_free() && !cache_has(key, (size_t)n)) {
+                /* Nothing to validate: skip the sequence read. The page is kept only if its
+                 * own query read the sequence in the same snapshot as the data. */
+                rq->cache_render = true;
+                enum http_status st = route->handler(rq, p);
+                if (st == HTTP_OK && rq->page_ready && rq->has_data_gen)
+                        cache_put(key, (size_t)n, &rq->data_gen, rq->page.data, rq->page.len,
+                                  rq->page_has_marker);
+                return st;
+        }
+        if (!cache_generation(&deps, &gen))
                 return route->handler(rq, p);
         const struct cache_page *hit = cache_get(key, (size_t)n, &gen);
         if (hit) {

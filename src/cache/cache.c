@@ -172,6 +172,17 @@ static uint64_t hash(const char *s, size_t n)
         return h;
 }
 
+bool cache_generation_is_free(void)
+{
+        return cache.mode == CACHE_HOST;
+}
+
+bool cache_has(const char *key, size_t key_len)
+{
+        const struct entry *e = &cache.slots[hash(key, key_len) % CACHE_SLOTS];
+        return e->key && e->key_len == key_len && memcmp(e->key, key, key_len) == 0;
+}
+
 const struct cache_page *cache_get(const char *key, size_t key_len, const struct cache_gen *gen)
 {
         static struct cache_page page;

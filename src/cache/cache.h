@@ -53,6 +53,10 @@ bool cache_enabled(void);
 struct cache_deps cache_deps_for(unsigned on, uint64_t post_id);
 /* The current generation; false if it cannot be known now (the page is then not cached). */
 bool cache_generation(const struct cache_deps *deps, struct cache_gen *gen);
+/* Whether reading the generation costs nothing (host mode) or a database read (db mode). */
+bool cache_generation_is_free(void);
+/* Whether a page (of any generation) is stored under key. */
+bool cache_has(const char *key, size_t key_len);
 /* The page stored under key at generation gen, or NULL. */
 const struct cache_page *cache_get(const char *key, size_t key_len, const struct cache_gen *gen);
 void cache_put(const char *key, size_t key_len, const struct cache_gen *gen, const char *body,

@@ -16,6 +16,9 @@
 #include "http/cookie.h"
 #include "view/view.h"
 
+/* Buffers that grew past this for one big request are given back after it. */
+#define KEEP_BYTES (256 * 1024)
+
 /* Past this much, an over-large body is not drained but the FastCGI connection is dropped. */
 #define DRAIN_LIMIT (64L * 1024 * 1024)
 
@@ -54,11 +57,11 @@ void request_reset(struct request *rq)
         rq->https = false;
         rq->id[0] = '\0';
         /* Buffers that grew for one huge request are given back, so a worker's RSS stays flat. */
-        if (rq->body.cap > 1024 * 1024)
+        if (rq->body.cap > KEEP_BYTES)
                 buf_cleanup(&rq->body);
-        if (rq->page.cap > 1024 * 1024)
+        if (rq->page.cap > KEEP_BYTES)
                 buf_cleanup(&rq->page);
-        if (rq->out.cap > 1024 * 1024)
+        if (rq->out.cap > KEEP_BYTES)
                 buf_cleanup(&rq->out);
         buf_reset(&rq->body);
         buf_reset(&rq->page);
@@ -76,6 +79,7 @@ void request_reset(struct request *rq)
         rq->csrf_set_cookie = false;
         rq->cache_render = false;
         rq->page_has_marker = false;
+        rq->has_data_gen = false;
 }
 
 const char *request_param(const struct request *rq, const char *name)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cache/cache.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "http/csrf.h"
@@ -38,6 +39,8 @@ struct request {
         char csrf_token[CSRF_TOKEN_HEX + 1]; /* computed on first use */
         bool cache_render;    /* rendering for the page cache: forms get the marker, not a token */
         bool page_has_marker; /* page holds the cache marker: swap in the token before sending */
+        bool has_data_gen;    /* the page's query also read its change sequences: */
+        struct cache_gen data_gen; /* ... these, in the same snapshot as the data */
 
         /* Output, filled by the handler. */
         struct view_dict *view; /* the layout's dictionary while a page is being built */

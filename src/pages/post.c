@@ -25,7 +25,6 @@ static bool add_row(void *ctx, const struct db_value *col, size_t ncols)
                 struct db_value comment[2] = {col[1], col[3]};
                 return rowset_add(&pc->rq->rows, comment, 2);
         }
-        (void)ncols;
         pc->found = true;
         view_set_int(pc->body, "ID", (long long)col[1].i);
         view_set(pc->body, "TITLE", col[2].s, col[2].len);
@@ -33,6 +32,10 @@ static bool add_row(void *ctx, const struct db_value *col, size_t ncols)
         view_set(pc->rq->view, "TITLE", col[2].s, col[2].len);
         pc->any_le = col[4].i != 0;
         pc->any_ge = col[5].i != 0;
+        if (ncols > 6 && col[6].type == DB_INT) {
+                pc->rq->data_gen.seq[0] = pc->rq->data_gen.seq[1] = col[6].i;
+                pc->rq->has_data_gen = true;
+        }
         return true;
 }
 

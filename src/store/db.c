@@ -26,20 +26,23 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_POST_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM post WHERE id >= ?)",
     /*
      * The post page in one round trip: row kind 0 is the post, with whether its comments go
-     * on behind the cursor (<= ? / >= ?); rows of kind 1 are one keyset page of its comments
-     * (id > ? ascending, or id < ? descending), a look-ahead row included.
+     * on behind the cursor (<= ? / >= ?) and its change sequence (read in the same snapshot,
+     * so the page cache can keep the page without a read of its own); rows of kind 1 are one keyset
+     * page of its comments (id > ? ascending, or id < ? descending), a look-ahead row included.
      */
     [STMT_POST_PAGE_UP] = "(SELECT 0, p.id, p.title, p.content,"
                           " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id AND id <= ?),"
-                          " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id AND id >= ?)"
-                          " FROM post p WHERE p.id = ?) UNION ALL"
-                          " (SELECT 1, c.id, NULL, c.content, 0, 0 FROM comment c"
+                          " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id AND id >= ?),"
+                          " CAST(COALESCE((SELECT seq FROM change_seq WHERE id = p.id + 16), 0)"
+                          " AS UNSIGNED) FROM post p WHERE p.id = ?) UNION ALL"
+                          " (SELECT 1, c.id, NULL, c.content, 0, 0, 0 FROM comment c"
                           " WHERE c.post_id = ? AND c.id > ? ORDER BY c.id LIMIT ?)",
     [STMT_POST_PAGE_DOWN] = "(SELECT 0, p.id, p.title, p.content,"
                             " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id AND id <= ?),"
-                            " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id AND id >= ?)"
-                            " FROM post p WHERE p.id = ?) UNION ALL"
-                            " (SELECT 1, c.id, NULL, c.content, 0, 0 FROM comment c"
+                            " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id AND id >= ?),"
+                            " CAST(COALESCE((SELECT seq FROM change_seq WHERE id = p.id + 16),"
+                            " 0) AS UNSIGNED) FROM post p WHERE p.id = ?) UNION ALL"
+                            " (SELECT 1, c.id, NULL, c.content, 0, 0, 0 FROM comment c"
                             " WHERE c.post_id = ? AND c.id < ? ORDER BY c.id DESC LIMIT ?)",
     [STMT_POST_EXISTS] = "SELECT id FROM post WHERE id = ?",
     /* STRAIGHT_JOIN: walk comments in id order and look each post up, never sort. */

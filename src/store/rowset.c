@@ -19,7 +19,7 @@ void rowset_reset(struct rowset *rs)
 {
         rs->count = 0;
         rs->overflow = false;
-        if (rs->text.cap > 1024 * 1024)
+        if (rs->text.cap > 256 * 1024)
                 buf_cleanup(&rs->text);
         buf_reset(&rs->text);
 }
