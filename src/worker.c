@@ -86,7 +86,8 @@ static enum http_status run_cached(struct request *rq, const struct route *route
         int n = snprintf(key, sizeof(key), "%s?%s", rq->path, rq->query);
         if (n < 0 || (size_t)n >= sizeof(key))
                 return route->handler(rq, p);
-        if (!cache_generation_is_free() && !cache_has(key, (size_t)n)) {
+        if ((route->cache_deps & CACHE_SELF_GEN) && !cache_generation_is_free() &&
+            !cache_has(key, (size_t)n)) {
                 /* Nothing to validate: skip the sequence read. The page is kept only if its
                  * own query read the sequence in the same snapshot as the data. */
                 rq->cache_render = true;

@@ -25,6 +25,7 @@ enum cache_mode { CACHE_OFF, CACHE_HOST, CACHE_DB };
 #define CACHE_ON_POSTS 1u    /* the posts' titles and texts */
 #define CACHE_ON_COMMENTS 2u /* all comments */
 #define CACHE_ON_POST 4u     /* post id[0] and its comments */
+#define CACHE_SELF_GEN 8u    /* the handler's own query reads the sequence (rq->data_gen) */
 
 /* The scopes a page depends on (at most two). */
 struct cache_deps {

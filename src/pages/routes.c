@@ -5,7 +5,7 @@
 
 const struct route page_routes[] = {
     {HTTP_GET, "/", page_index, CACHE_ON_POSTS},
-    {HTTP_GET, "/{id}/", page_post_show, CACHE_ON_POST},
+    {HTTP_GET, "/{id}/", page_post_show, CACHE_ON_POST | CACHE_SELF_GEN},
     {HTTP_POST, "/{id}/", page_post_comment, 0},
     {HTTP_GET, "/comments/", page_comments, CACHE_ON_POSTS | CACHE_ON_COMMENTS},
     {HTTP_POST, "/comments/{id}/delete", page_comment_delete, 0},

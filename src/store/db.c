@@ -45,12 +45,15 @@ static const char *const stmt_sql[STMT_COUNT] = {
                             " (SELECT 1, c.id, NULL, c.content, 0, 0, 0 FROM comment c"
                             " WHERE c.post_id = ? AND c.id < ? ORDER BY c.id DESC LIMIT ?)",
     [STMT_POST_EXISTS] = "SELECT id FROM post WHERE id = ?",
-    /* STRAIGHT_JOIN: walk comments in id order and look each post up, never sort. */
+    /* Walk comments in id order and look each post up by its key (STRAIGHT_JOIN, FORCE INDEX:
+     * on small tables the optimizer would otherwise scan posts and sort). */
     [STMT_LATEST_BEFORE] = "SELECT c.id, c.content, c.post_id, p.title FROM comment c"
-                           " STRAIGHT_JOIN post p ON p.id = c.post_id WHERE c.id < ?"
+                           " STRAIGHT_JOIN post p FORCE INDEX (PRIMARY) ON p.id = c.post_id"
+                           " WHERE c.id < ?"
                            " ORDER BY c.id DESC LIMIT ?",
     [STMT_LATEST_AFTER] = "SELECT c.id, c.content, c.post_id, p.title FROM comment c"
-                          " STRAIGHT_JOIN post p ON p.id = c.post_id WHERE c.id > ?"
+                          " STRAIGHT_JOIN post p FORCE INDEX (PRIMARY) ON p.id = c.post_id"
+                          " WHERE c.id > ?"
                           " ORDER BY c.id LIMIT ?",
     [STMT_COMMENT_ANY_LE] = "SELECT EXISTS(SELECT 1 FROM comment WHERE id <= ?)",
     [STMT_COMMENT_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM comment WHERE id >= ?)",
@@ -182,6 +185,15 @@ static bool stmt_bind_results(struct stmt *s)
                 case MYSQL_TYPE_LONGLONG:
                         s->cols[i].type = DB_INT;
                         break;
+                case MYSQL_TYPE_DECIMAL:
+                case MYSQL_TYPE_NEWDECIMAL:
+                        /* Whole-number expressions (a UNION of BIGINT and 0, COALESCE) come back
+                         * as DECIMAL: the client converts them into the integer buffer. */
+                        if (fields[i].decimals == 0) {
+                                s->cols[i].type = DB_INT;
+                                break;
+                        }
+                        /* fall through */
                 default:
                         s->cols[i].type = DB_TEXT;
                         ok = s->cols[i].text || text_resize(&s->cols[i], DB_TEXT_INITIAL);

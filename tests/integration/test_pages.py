@@ -482,6 +482,21 @@ class QueryPlans(unittest.TestCase):
         self.assertEqual(problems, [], "query plans with %d posts, %d comments (printed above)"
                          % (self.POSTS, self.COMMENTS))
 
+    def test_no_sort_or_temporary_on_the_live_data(self):
+        """On the stack's own (tutorial-sized) tables the optimizer likes scans and sorts; the
+        statements must pin their plans so small tables cost as little as big ones."""
+        binary = blogtest.blogd_binary()
+        p = subprocess.run([binary, "-S"], stdout=subprocess.PIPE, timeout=30, check=True)
+        problems = []
+        for stmt in p.stdout.decode().splitlines():
+            q = stmt.replace("request_key = ?", "request_key = 'x'").replace("?", "1")
+            for row in sql("EXPLAIN " + q)[0:]:
+                extra = " ".join(str(x) for x in row)
+                for bad in ("Using filesort", "Using temporary", "join buffer"):
+                    if bad in extra:
+                        problems.append("%s: %s" % (bad, stmt))
+        self.assertEqual(problems, [])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
