@@ -582,7 +582,43 @@ if [ "$LARGE" -eq 1 ] && [ -z "$LARGE_NOTE" ]; then
       run_wrk "$BT/wrk/L-l-$key.$round" "$LARGE_CONNS" "$LARGE_DUR" "$LARGE_URL$lpath" get
     done
   done
+  # The same pages as deployed (the default cache = db): both stacks reloaded with the cache on.
+  if [ -n "$CACHE_OFF" ]; then
+    for v in "$SMALL" "$LARGEV"; do
+      echo "cache = db" >>"$v/blogd.conf"
+      kill -HUP "$(pid_from "$v/blogd.pid")"
+    done
+    sleep 1
+    say "measuring the paging pages again with the page cache on (cache = db)"
+    for round in $(seq 1 "$ROUNDS"); do
+      for p in "${PAGES[@]}"; do
+        IFS='|' read -r key label tpath lpath <<<"$p"
+        run_wrk "$BT/wrk/C-t-$key.$round" "$LARGE_CONNS" "$LARGE_DUR" "$SMALL_URL$tpath" get
+        run_wrk "$BT/wrk/C-l-$key.$round" "$LARGE_CONNS" "$LARGE_DUR" "$LARGE_URL$lpath" get
+      done
+    done
+  fi
 fi
+
+# paging_table PREFIX: the tutorial-vs-large table of the runs $BT/wrk/PREFIX-{t,l}-KEY.*
+paging_table() {
+  local pre="$1"
+  echo "| page | tutorial path | large path | bytes tutorial / large | tutorial p50 / p99 ms | large p50 / p99 ms | ratio p50 / p99 (large/tutorial) | large req/s |"
+  echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"
+  for p in "${PAGES[@]}"; do
+    IFS='|' read -r key label tpath lpath <<<"$p"
+    t50="$(med "$BT/wrk/$pre-t-$key" p50_us)" t99="$(med "$BT/wrk/$pre-t-$key" p99_us)"
+    l50="$(med "$BT/wrk/$pre-l-$key" p50_us)" l99="$(med "$BT/wrk/$pre-l-$key" p99_us)"
+    [ "$t50" != - ] && [ "$l50" != - ] || MISSING=1
+    # shellcheck disable=SC2016 # the backquotes are markdown
+    printf '| %s | `%s` | `%s` | %s / %s | %s / %s | %s / %s | %s / %s | %s |\n' "$label" "$tpath" "$lpath" \
+      "${PAGE_BYTES[$key-t]}" "${PAGE_BYTES[$key-l]}" \
+      "$(ms "$t50")" "$(ms "$t99")" "$(ms "$l50")" "$(ms "$l99")" \
+      "$(awk -v a="$l50" -v b="$t50" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }')" \
+      "$(awk -v a="$l99" -v b="$t99" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }')" \
+      "$(int "$(med "$BT/wrk/$pre-l-$key" rps)")"
+  done
+}
 
 # --- Report ----------------------------------------------------------------------------------
 # med PREFIX KEY: median over rounds of a BENCH field
@@ -690,21 +726,13 @@ CPU_MODEL="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
         "wrk -t$THREADS -c$LARGE_CONNS -d${LARGE_DUR}s, $ROUNDS round(s), medians;" \
         "$([ -n "$CACHE_OFF" ] && echo "blogd's page cache off on both, so every request renders from MariaDB:" || echo "(this blogd has no page cache):")"
       echo
-      echo "| page | tutorial path | large path | bytes tutorial / large | tutorial p50 / p99 ms | large p50 / p99 ms | ratio p50 / p99 (large/tutorial) | large req/s |"
-      echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"
-      for p in "${PAGES[@]}"; do
-        IFS='|' read -r key label tpath lpath <<<"$p"
-        t50="$(med "$BT/wrk/L-t-$key" p50_us)" t99="$(med "$BT/wrk/L-t-$key" p99_us)"
-        l50="$(med "$BT/wrk/L-l-$key" p50_us)" l99="$(med "$BT/wrk/L-l-$key" p99_us)"
-        [ "$t50" != - ] && [ "$l50" != - ] || MISSING=1
-        # shellcheck disable=SC2016 # the backquotes are markdown
-        printf '| %s | `%s` | `%s` | %s / %s | %s / %s | %s / %s | %s / %s | %s |\n' "$label" "$tpath" "$lpath" \
-          "${PAGE_BYTES[$key-t]}" "${PAGE_BYTES[$key-l]}" \
-          "$(ms "$t50")" "$(ms "$t99")" "$(ms "$l50")" "$(ms "$l99")" \
-          "$(awk -v a="$l50" -v b="$t50" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }')" \
-          "$(awk -v a="$l99" -v b="$t99" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }')" \
-          "$(int "$(med "$BT/wrk/L-l-$key" rps)")"
-      done
+      paging_table L
+      if [ -n "$CACHE_OFF" ]; then
+        echo
+        echo "The same pages with the page cache on (\`cache = db\`, the default), as deployed:"
+        echo
+        paging_table C
+      fi
     fi
   fi
 } >"$BT/report.md"
