@@ -89,8 +89,10 @@ struct stmt {
         MYSQL_BIND binds[DB_MAX_COLS];
 };
 
-/* After a failed connect, requests answer 503 at once for this long instead of each waiting. */
+/* After a slow failed connect, requests answer 503 at once for this long instead of each
+ * waiting for the connect timeout again. */
 #define DB_RETRY_NS (250L * 1000 * 1000)
+#define DB_SLOW_CONNECT_NS (20L * 1000 * 1000)
 
 static struct {
         const struct config *cfg;
@@ -361,13 +363,20 @@ static bool ensure_connected(void)
         }
         if (db.conn)
                 return true;
-        struct timespec now;
+        struct timespec now, after;
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (now.tv_sec < db.retry_at.tv_sec ||
             (now.tv_sec == db.retry_at.tv_sec && now.tv_nsec < db.retry_at.tv_nsec))
                 return false;
         if (db_connect())
                 return true;
+        /* A refusal that came at once (a local socket with no server) costs nothing to try
+         * again, so the next request does: blogd answers 200 as soon as MariaDB is back. Only
+         * a slow failure (a connect timeout) makes requests skip the attempt for a while. */
+        clock_gettime(CLOCK_MONOTONIC, &after);
+        if ((after.tv_sec - now.tv_sec) * 1000000000L + (after.tv_nsec - now.tv_nsec) <
+            DB_SLOW_CONNECT_NS)
+                return false;
         db.retry_at = now;
         db.retry_at.tv_nsec += DB_RETRY_NS;
         if (db.retry_at.tv_nsec >= 1000000000L) {
