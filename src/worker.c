@@ -86,31 +86,30 @@ static enum http_status run_cached(struct request *rq, const struct route *route
         int n = snprintf(key, sizeof(key), "%s?%s", rq->path, rq->query);
         if (n < 0 || (size_t)n >= sizeof(key))
                 return route->handler(rq, p);
-        if ((route->cache_deps & CACHE_SELF_GEN) && !cache_generation_is_free() &&
-            !cache_has(key, (size_t)n)) {
-                /* Nothing to validate: skip the sequence read. The page is kept only if its
-                 * own query read the sequence in the same snapshot as the data. */
-                rq->cache_render = true;
-                enum http_status st = route->handler(rq, p);
-                if (st == HTTP_OK && rq->page_ready && rq->has_data_gen)
-                        cache_put(key, (size_t)n, &rq->data_gen, rq->page.data, rq->page.len,
-                                  rq->page_has_marker);
-                return st;
-        }
-        if (!cache_generation(&deps, &gen))
-                return route->handler(rq, p);
-        const struct cache_page *hit = cache_get(key, (size_t)n, &gen);
-        if (hit) {
-                if (!buf_append(&rq->page, hit->body, hit->len))
-                        return HTTP_INTERNAL_ERROR;
-                rq->page_ready = true;
-                rq->page_has_marker = hit->has_marker;
-                return HTTP_OK;
+        /* The generation the page will be kept at; with nothing cached under the key yet, a
+         * self-versioned page skips the sequence read and uses the one its query made in the
+         * same snapshot as the data (rq->data_gen). */
+        const struct cache_gen *keep = NULL;
+        if (!(route->cache_deps & CACHE_SELF_GEN) || cache_generation_is_free() ||
+            cache_has(key, (size_t)n)) {
+                if (!cache_generation(&deps, &gen))
+                        return route->handler(rq, p);
+                const struct cache_page *hit = cache_get(key, (size_t)n, &gen);
+                if (hit) {
+                        if (!buf_append(&rq->page, hit->body, hit->len))
+                                return HTTP_INTERNAL_ERROR;
+                        rq->page_ready = true;
+                        rq->page_has_marker = hit->has_marker;
+                        return HTTP_OK;
+                }
+                keep = &gen;
         }
         rq->cache_render = true;
         enum http_status st = route->handler(rq, p);
-        if (st == HTTP_OK && rq->page_ready)
-                cache_put(key, (size_t)n, &gen, rq->page.data, rq->page.len, rq->page_has_marker);
+        if (!keep && rq->has_data_gen)
+                keep = &rq->data_gen;
+        if (st == HTTP_OK && rq->page_ready && keep)
+                cache_put(key, (size_t)n, keep, rq->page.data, rq->page.len, rq->page_has_marker);
         return st;
 }
 

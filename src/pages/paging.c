@@ -10,22 +10,23 @@
 #include "http/form.h"
 #include "view/view.h"
 
-/* A cursor is an id, or one past the largest id (an empty page's link back may need it). */
+/* A cursor is an id, or one past the largest id (an empty page's link back may need it):
+ * canonical digits, 1 to PAGING_PAST_END. */
 static bool cursor_param(const struct form *f, const char *name, uint64_t *out)
 {
         const struct form_field *v = form_get(f, name);
-        uint32_t id;
-        if (!v)
+        if (!v || v->value_len == 0 || v->value_len > 10 || v->value[0] == '0')
                 return false;
-        if (route_parse_id(v->value, v->value_len, &id)) {
-                *out = id;
-                return true;
+        uint64_t c = 0;
+        for (size_t i = 0; i < v->value_len; i++) {
+                if (v->value[i] < '0' || v->value[i] > '9')
+                        return false;
+                c = c * 10 + (uint64_t)(v->value[i] - '0');
         }
-        if (v->value_len == 10 && memcmp(v->value, "4294967296", 10) == 0) {
-                *out = PAGING_PAST_END;
-                return true;
-        }
-        return false;
+        if (c > PAGING_PAST_END)
+                return false;
+        *out = c;
+        return true;
 }
 
 void paging_init(struct paging *pg, const struct request *rq, bool newest_first, unsigned size)
