@@ -4,6 +4,7 @@
 -- One row per scope of what a page shows:
 --   id 0       the posts (titles and texts): the index, and post titles on /comments/
 --   id 1       the comments: /comments/
+--   id 2       any change made outside blogd (added by 004)
 --   id 16 + P  post P and its comments: the pages of post P
 -- A row appears with the first change in its scope; a missing row reads as 0.
 -- A bulk load may SET @blogd_bulk = 1 to skip the per-row bumps (and bump once at the end).

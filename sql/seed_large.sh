@@ -251,7 +251,7 @@ EOF
   first=$((last + 1))
 done
 
-step "ANALYZE TABLE post, comment" <<<"ANALYZE TABLE post, comment; INSERT INTO change_seq (id, seq) VALUES (0, 1), (1, 1) ON DUPLICATE KEY UPDATE seq = seq + 1;"
+step "ANALYZE TABLE post, comment" <<<"ANALYZE TABLE post, comment; INSERT INTO change_seq (id, seq) VALUES (0, 1), (1, 1), (2, 1) ON DUPLICATE KEY UPDATE seq = seq + 1;"
 LOADED=0
 
 # --- check -------------------------------------------------------------------------

@@ -61,7 +61,7 @@ int main(int argc, char **argv)
         }
         enum cache_mode cache_mode;
         if (!cache_parse_mode(cfg.cache, &cache_mode)) {
-                fprintf(stderr, "blogd: cache must be off, host or db\n");
+                fprintf(stderr, "blogd: cache must be off, db or auto\n");
                 return 1;
         }
         if (!config_load_secret(&cfg, err, sizeof(err))) {

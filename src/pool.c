@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cache/cache.h"
+#include "cache/watch.h"
 #include "core/log.h"
 #include "core/scoreboard.h"
 #include "store/db.h"
@@ -119,11 +121,12 @@ static int open_listen(const struct config *c)
         return fd;
 }
 
-static void spawn(size_t slot)
+static void spawn(size_t slot, bool watcher)
 {
         struct score *s = &pool.board[slot];
         memset(s, 0, sizeof(*s));
         s->generation = pool.generation;
+        s->watcher = watcher;
         pid_t master = getpid();
         pid_t pid = fork();
         if (pid < 0) {
@@ -132,8 +135,11 @@ static void spawn(size_t slot)
                 return;
         }
         if (pid == 0) {
+                if (watcher)
+                        prctl(PR_SET_NAME, "blogd-watcher"); /* ps and tests tell it apart */
                 s->pid = getpid();
-                int code = worker_main(&pool.cfg, pool.listen_fd, s, master);
+                int code = watcher ? watch_main(&pool.cfg, master)
+                                   : worker_main(&pool.cfg, pool.listen_fd, s, master);
                 view_unload();
                 LEAK_CHECK();
                 _exit(code);
@@ -143,13 +149,16 @@ static void spawn(size_t slot)
         pool.kill_at[slot] = (struct timespec){0, 0};
 }
 
-static size_t live_workers(bool current_only)
+/* Live children: all of them, or the current generation's workers or watcher. */
+static size_t live_children(bool current_only, bool watcher)
 {
         size_t n = 0;
-        for (size_t i = 0; i < MAX_SLOTS; i++)
-                if (pool.board[i].pid &&
-                    (!current_only || pool.board[i].generation == pool.generation))
+        for (size_t i = 0; i < MAX_SLOTS; i++) {
+                const struct score *s = &pool.board[i];
+                if (s->pid &&
+                    (!current_only || (s->generation == pool.generation && s->watcher == watcher)))
                         n++;
+        }
         return n;
 }
 
@@ -157,18 +166,20 @@ static void ensure_workers(void)
 {
         if (pool.stopping || ns_between(pool.respawn_at, now()) < 0)
                 return;
-        long want = worker_target(&pool.cfg);
-        long have = (long)live_workers(true);
+        /* Workers, and one watcher, of the current generation. */
+        long want = worker_target(&pool.cfg) + 1;
+        long have = (long)live_children(true, false) + (long)live_children(true, true);
         for (size_t i = 0; i < MAX_SLOTS && have < want; i++) {
                 if (pool.board[i].pid)
                         continue;
+                bool watcher = live_children(true, true) == 0;
                 struct timespec t0 = now();
-                spawn(i);
+                spawn(i, watcher);
                 if (pool.board[i].pid) {
                         have++;
-                        log_info("started worker %ld (generation %u) in %.2f ms",
-                                 (long)pool.board[i].pid, pool.generation,
-                                 (double)ns_between(t0, now()) / 1e6);
+                        log_info("started %s %ld (generation %u) in %.2f ms",
+                                 watcher ? "watcher" : "worker", (long)pool.board[i].pid,
+                                 pool.generation, (double)ns_between(t0, now()) / 1e6);
                 }
         }
 }
@@ -184,23 +195,24 @@ static void reap(void)
                 if (i == MAX_SLOTS)
                         continue;
                 struct score *s = &pool.board[i];
+                const char *role = s->watcher ? "watcher" : "worker";
                 bool crashed = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status));
                 if (WIFSIGNALED(status)) {
                         int sig = WTERMSIG(status);
                         if (s->busy)
-                                log_error("worker %ld killed by signal %d (%s) while serving %s "
+                                log_error("%s %ld killed by signal %d (%s) while serving %s "
                                           "[request %s] after %llu requests",
-                                          (long)pid, sig, strsignal(sig), s->request, s->request_id,
-                                          s->requests);
+                                          role, (long)pid, sig, strsignal(sig), s->request,
+                                          s->request_id, s->requests);
                         else
-                                log_error("worker %ld killed by signal %d (%s) while idle, after "
+                                log_error("%s %ld killed by signal %d (%s) while idle, after "
                                           "%llu requests",
-                                          (long)pid, sig, strsignal(sig), s->requests);
+                                          role, (long)pid, sig, strsignal(sig), s->requests);
                 } else if (crashed) {
-                        log_error("worker %ld exited with status %d after %llu requests", (long)pid,
-                                  WEXITSTATUS(status), s->requests);
+                        log_error("%s %ld exited with status %d after %llu requests", role,
+                                  (long)pid, WEXITSTATUS(status), s->requests);
                 } else {
-                        log_info("worker %ld exited after %llu requests", (long)pid, s->requests);
+                        log_info("%s %ld exited after %llu requests", role, (long)pid, s->requests);
                 }
                 if (crashed && ns_between(pool.started[i], now()) < FAST_FAIL_NS) {
                         /* Crashing at start-up (say, a bad template): do not fork in a tight loop.
@@ -234,8 +246,9 @@ static void enforce_deadlines(void)
         for (size_t i = 0; i < MAX_SLOTS; i++) {
                 struct score *s = &pool.board[i];
                 if (s->pid && pool.kill_at[i].tv_sec && ns_between(pool.kill_at[i], t) > 0) {
-                        log_warn("worker %ld did not drain within %ld s; killing it (serving %s)",
-                                 (long)s->pid, pool.cfg.shutdown_timeout, s->request);
+                        log_warn("%s %ld did not drain within %ld s; killing it (serving %s)",
+                                 s->watcher ? "watcher" : "worker", (long)s->pid,
+                                 pool.cfg.shutdown_timeout, s->request);
                         kill(s->pid, SIGKILL);
                         pool.kill_at[i] = (struct timespec){0, 0};
                 }
@@ -271,6 +284,10 @@ static void reload(void)
         if (strcmp(fresh.listen, pool.cfg.listen) != 0)
                 log_warn("listen changed to %s: it takes effect on restart, not reload",
                          fresh.listen);
+        if (fresh.cache_bytes != pool.cfg.cache_bytes) {
+                log_warn("cache_bytes changed: it takes effect on restart, not reload");
+                fresh.cache_bytes = pool.cfg.cache_bytes;
+        }
         if (!log_open(fresh.log_file, level))
                 log_error("cannot reopen log %s: %s", fresh.log_file, strerror(errno));
         pool.cfg = fresh;
@@ -324,8 +341,9 @@ int pool_run(const char *config_path, const struct config *initial)
         pool.listen_fd = open_listen(&pool.cfg);
         if (pool.listen_fd < 0)
                 return 1;
-        if (!cache_shared_init()) {
-                log_error("cannot map the cache generation: %s", strerror(errno));
+        if (!cache_shared_init(&pool.cfg)) {
+                log_error("cannot map the page cache (%ld bytes): %s", pool.cfg.cache_bytes,
+                          strerror(errno));
                 return 1;
         }
         pool.board = scoreboard_create(MAX_SLOTS);
@@ -348,15 +366,16 @@ int pool_run(const char *config_path, const struct config *initial)
                         reload();
                 } else if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) {
                         if (!pool.stopping) {
-                                log_info("received %s: draining %zu workers", strsignal(sig),
-                                         live_workers(false));
+                                log_info("received %s: draining %zu processes", strsignal(sig),
+                                         live_children(false, false));
                                 pool.stopping = true;
+                                cache_host_leaving();
                                 signal_generation(SIGTERM, false);
                         }
                 }
                 reap();
                 enforce_deadlines();
-                if (pool.stopping && live_workers(false) == 0)
+                if (pool.stopping && live_children(false, false) == 0)
                         break;
                 ensure_workers();
         }
@@ -366,6 +385,7 @@ int pool_run(const char *config_path, const struct config *initial)
         if (*pool.cfg.pid_file)
                 unlink(pool.cfg.pid_file);
         scoreboard_destroy(pool.board, MAX_SLOTS);
+        cache_shared_destroy();
         view_unload();
         db_library_end();
         return 0;

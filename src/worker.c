@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -94,12 +95,8 @@ static enum http_status run_cached(struct request *rq, const struct route *route
             cache_has(key, (size_t)n)) {
                 if (!cache_generation(&deps, &gen))
                         return route->handler(rq, p);
-                const struct cache_page *hit = cache_get(key, (size_t)n, &gen);
-                if (hit) {
-                        if (!buf_append(&rq->page, hit->body, hit->len))
-                                return HTTP_INTERNAL_ERROR;
+                if (cache_get(key, (size_t)n, &gen, &rq->page, &rq->page_has_marker)) {
                         rq->page_ready = true;
-                        rq->page_has_marker = hit->has_marker;
                         return HTTP_OK;
                 }
                 keep = &gen;
@@ -184,6 +181,14 @@ int worker_main(const struct config *cfg, int listen_fd, struct score *score, pi
         }
         struct request rq;
         request_init(&rq, &fcgi, cfg);
+        /* EPOLLEXCLUSIVE: a new connection wakes one idle worker, not all of them. */
+        int ep = epoll_create1(EPOLL_CLOEXEC);
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
+        if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+                log_error("epoll on the listen socket failed: %s", strerror(errno));
+                request_cleanup(&rq);
+                return 1;
+        }
         unsigned long long served = 0;
         int code = 0;
         while (!stop_requested) {
@@ -191,9 +196,15 @@ int worker_main(const struct config *cfg, int listen_fd, struct score *score, pi
                         log_info("recycling after %llu requests", served);
                         break;
                 }
-                /* A kept-alive nginx connection is waited on; otherwise the listen socket. */
-                struct pollfd pfd = {fcgi.ipcFd >= 0 ? fcgi.ipcFd : listen_fd, POLLIN, 0};
-                if (ppoll(&pfd, 1, NULL, &wait_mask) < 0) {
+                int n;
+                if (fcgi.ipcFd >= 0) {
+                        /* A kept-alive nginx connection: its next request is waited on. */
+                        struct pollfd pfd = {fcgi.ipcFd, POLLIN, 0};
+                        n = ppoll(&pfd, 1, NULL, &wait_mask);
+                } else {
+                        n = epoll_pwait(ep, &ev, 1, -1, &wait_mask);
+                }
+                if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         log_error("poll failed: %s", strerror(errno));
@@ -213,8 +224,8 @@ int worker_main(const struct config *cfg, int listen_fd, struct score *score, pi
                 FCGX_Finish_r(&fcgi);
         }
         FCGX_Free(&fcgi, 1);
+        close(ep);
         request_cleanup(&rq);
-        cache_worker_cleanup();
         db_close();
         return code;
 }

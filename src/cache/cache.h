@@ -1,9 +1,16 @@
 /*
- * cache: rendered pages, kept per worker and served while the change generation they were
- * rendered at is still current. The generation comes from the database (cache = db: a
- * change_seq row that triggers bump in the same transaction as any change, so several hosts
- * and manual edits stay correct) or from a counter this host's workers share (cache = host:
- * only this host writes). A page is never served after a change it does not show.
+ * cache: rendered pages in one arena shared by every worker of the host, served while the
+ * change generation they were rendered at is still current. A page is never served after a
+ * change it does not show:
+ *   - blogd's own writes bump this host's counters (shared memory) right after the commit;
+ *   - while this host holds the lease (cache/watch.c: no other blogd host is alive on the
+ *     database), those counters are the whole truth and a hit costs no database read;
+ *   - otherwise (cache = db, or another host is alive) each hit first reads the change_seq
+ *     rows the triggers bump in the same transaction as any change (sql/002, sql/004);
+ *   - changes made outside blogd (plain SQL) are seen by the watcher within one poll and
+ *     start a new epoch, which retires every page kept on the counters.
+ * Memory: the arena has a fixed size (cache_bytes), mapped by the master and touched by each
+ * worker when it starts, so a worker's RSS is the same with three rows or a million.
  */
 #ifndef BLOGD_CACHE_H
 #define BLOGD_CACHE_H
@@ -12,9 +19,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/config.h"
 
-enum cache_mode { CACHE_OFF, CACHE_HOST, CACHE_DB };
+enum cache_mode { CACHE_OFF, CACHE_DB, CACHE_AUTO };
 
 /* What a page shows (sql/002_change_seq.sql has the same scopes). */
 #define CACHE_SCOPE_POSTS 0u
@@ -32,39 +40,74 @@ struct cache_deps {
         uint64_t scope[2];
 };
 
-/* Their change counters when the page was rendered. */
+/* Their change counters when the page was rendered; source 0: the database's change_seq,
+ * otherwise this host's counters in epoch source - 1 (the two never compare equal). */
 struct cache_gen {
+        uint64_t source;
         uint64_t seq[2];
 };
 
-struct cache_page {
-        const char *body;
-        size_t len;
-        bool has_marker; /* holds cache_marker() where each form's CSRF token goes */
-};
-
 bool cache_parse_mode(const char *s, enum cache_mode *out);
-/* In the master, before forking: maps the host-wide change counters. */
-bool cache_shared_init(void);
-/* In each worker: reads the mode and budget, empties the cache. */
+/* In the master, before forking: maps the arena (cache_bytes) and the host's counters. */
+bool cache_shared_init(const struct config *cfg);
+void cache_shared_destroy(void);
+/* In each worker: reads the mode, touches the arena so its pages count in RSS from the start. */
 void cache_worker_init(const struct config *cfg);
-void cache_worker_cleanup(void);
 bool cache_enabled(void);
 /* The deps of a route given its CACHE_ON_* bits and the post id in its URL. */
 struct cache_deps cache_deps_for(unsigned on, uint64_t post_id);
 /* The current generation; false if it cannot be known now (the page is then not cached). */
 bool cache_generation(const struct cache_deps *deps, struct cache_gen *gen);
-/* Whether reading the generation costs nothing (host mode) or a database read (db mode). */
+/* Whether reading the generation costs nothing now (this host holds the lease). */
 bool cache_generation_is_free(void);
 /* Whether a page (of any generation) is stored under key. */
 bool cache_has(const char *key, size_t key_len);
-/* The page stored under key at generation gen, or NULL. */
-const struct cache_page *cache_get(const char *key, size_t key_len, const struct cache_gen *gen);
+/* Appends the page stored under key at generation gen to out; false if there is none. */
+bool cache_get(const char *key, size_t key_len, const struct cache_gen *gen, struct buf *out,
+               bool *has_marker);
 void cache_put(const char *key, size_t key_len, const struct cache_gen *gen, const char *body,
                size_t len, bool has_marker);
-/* After this worker committed a change to a comment of post_id (host mode's counters). */
+/* After this worker committed a change to a comment of post_id. */
 void cache_comment_changed(uint64_t post_id);
-/* Stands in for the CSRF token in cached pages; as long as a token, unguessable per worker. */
+struct cache_stats {
+        uint64_t hits, misses, stores, epoch, bytes;
+};
+/* Counts since the master started; false if there is no cache. */
+bool cache_stats(struct cache_stats *st);
+/* Stands in for the CSRF token in cached pages; as long as a token, unguessable, per host. */
 const char *cache_marker(void);
+
+/* --- The host's standing among the blogd hosts of the database (driven by cache/watch.c) --- */
+
+/* A host may trust its counters for CACHE_LEASE_NS after a poll that found it alone; another
+ * host writes only CACHE_GATE_NS after its heartbeat row was stored (> one lease, so every
+ * lease then running has been renewed by a poll that saw the row). The row lives for
+ * CACHE_HOST_TTL_NS after each beat; a host whose last beat is older than the TTL less a
+ * margin counts as gone and must register (and wait) again before writing. */
+#define CACHE_MS 1000000ULL
+#define CACHE_POLL_NS (100 * CACHE_MS)
+#define CACHE_LEASE_NS (500 * CACHE_MS)
+#define CACHE_GATE_NS (1000 * CACHE_MS)
+#define CACHE_BEAT_NS (1000 * CACHE_MS)
+#define CACHE_HOST_TTL_NS (5000 * CACHE_MS)
+#define CACHE_HOST_MARGIN_NS (1000 * CACHE_MS)
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t cache_now_ns(void);
+/* This host's random id in blogd_host, drawn by the master at start. */
+uint64_t cache_host_id(void);
+/* A heartbeat sent at start_ns was stored by end_ns. */
+void cache_host_beat(uint64_t start_ns, uint64_t end_ns);
+/* A poll begun at start_ns found no other live host; foreign is change_seq 2 (changes made
+ * outside blogd). The counters may be trusted until start_ns + the lease. */
+void cache_lease_renew(uint64_t start_ns, uint64_t foreign);
+/* Another host is alive: every hit is checked against the database. */
+void cache_lease_drop(void);
+/* The master is shutting down for good (not reloading): the watcher removes the host's row. */
+void cache_host_leaving(void);
+bool cache_host_is_leaving(void);
+/* Before a write: waits (briefly) until every other host must have seen this one, so none
+ * serves a page its counters say is current after this write; false if that cannot be. */
+bool cache_write_permitted(void);
 
 #endif

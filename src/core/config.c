@@ -82,8 +82,8 @@ void config_defaults(struct config *c)
         c->retry_after = 5;
         c->page_posts = 20;
         c->page_comments = 50;
-        snprintf(c->cache, sizeof(c->cache), "db");
-        c->cache_bytes = 256 * 1024;
+        snprintf(c->cache, sizeof(c->cache), "auto");
+        c->cache_bytes = 8L * 1024 * 1024;
 }
 
 bool config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen)

@@ -32,8 +32,8 @@ struct config {
         long retry_after;
         long page_posts;    /* posts per page of the index */
         long page_comments; /* comments per page of a post and of /comments/ */
-        char cache[16];     /* off, host or db: see cache/cache.h */
-        long cache_bytes;   /* per worker */
+        char cache[16];     /* off, db or auto: see cache/cache.h */
+        long cache_bytes;   /* the host's page arena, shared by its workers */
         char csrf_secret_file[CONFIG_STR_MAX];
 
         /* Not options: filled at start and reload from csrf_secret_file. */

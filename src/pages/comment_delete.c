@@ -26,6 +26,8 @@ enum http_status page_comment_delete(struct request *rq, const struct route_para
         }
         if (!request_csrf_ok(rq))
                 return HTTP_FORBIDDEN;
+        if (!cache_write_permitted())
+                return page_db_status(DB_UNAVAILABLE);
         st = db_exec(STMT_COMMENT_DELETE, &id, 1, &affected, NULL);
         if (st == DB_IN_DOUBT) {
                 /* The answer was lost: the comment is gone (303) or still there (503). */

@@ -33,6 +33,7 @@ static bool add_row(void *ctx, const struct db_value *col, size_t ncols)
         pc->any_le = col[4].i != 0;
         pc->any_ge = col[5].i != 0;
         if (ncols > 6 && col[6].type == DB_INT) {
+                pc->rq->data_gen.source = 0; /* the database's sequence */
                 pc->rq->data_gen.seq[0] = pc->rq->data_gen.seq[1] = col[6].i;
                 pc->rq->has_data_gen = true;
         }
@@ -216,6 +217,8 @@ enum http_status page_post_comment(struct request *rq, const struct route_params
         struct db_value params[5] = {
             DB_TEXT_VALUE(text, len), DB_TEXT_VALUE(rq->id, strlen(rq->id)), DB_INT_VALUE(p->id[0]),
             DB_INT_VALUE(p->id[0]), DB_INT_VALUE((uint64_t)rq->cfg->page_comments + 1)};
+        if (!cache_write_permitted())
+                return page_db_status(DB_UNAVAILABLE);
         struct inserted ins = {0, 0};
         enum db_status ds = db_write(STMT_COMMENT_INSERT, params, 5, take_inserted, &ins);
         if (ds == DB_IN_DOUBT)

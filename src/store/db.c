@@ -70,6 +70,13 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_CHANGE_SEQ] = "SELECT CAST(COALESCE((SELECT seq FROM change_seq WHERE id = ?), 0)"
                         " AS UNSIGNED), CAST(COALESCE((SELECT seq FROM change_seq WHERE id = ?),"
                         " 0) AS UNSIGNED)",
+    [STMT_HOST_BEAT] = "INSERT INTO blogd_host (id, expires_at)"
+                       " VALUES (?, NOW(6) + INTERVAL ? MICROSECOND)"
+                       " ON DUPLICATE KEY UPDATE expires_at = VALUES(expires_at)",
+    [STMT_HOST_PEEK] =
+        "SELECT (SELECT COUNT(*) FROM blogd_host WHERE id <> ? AND expires_at > NOW(6)),"
+        " CAST(COALESCE((SELECT seq FROM change_seq WHERE id = 2), 0) AS UNSIGNED)",
+    [STMT_HOST_LEAVE] = "DELETE FROM blogd_host WHERE id = ?",
 };
 
 struct column {
@@ -235,6 +242,8 @@ bool db_connect(void)
         mysql_options(db.conn, MYSQL_OPT_READ_TIMEOUT, &rt);
         mysql_options(db.conn, MYSQL_OPT_WRITE_TIMEOUT, &wt);
         mysql_options(db.conn, MYSQL_OPT_RECONNECT, &reconnect);
+        /* Marks blogd's own changes: the triggers count every other session's (change_seq 2). */
+        mysql_options(db.conn, MYSQL_INIT_COMMAND, "SET @blogd_writer = 1");
         const char *sock = c->db_socket[0] ? c->db_socket : NULL;
         if (!mysql_real_connect(db.conn, c->db_host, c->db_user, c->db_password, c->db_name,
                                 (unsigned)c->db_port, sock, 0)) {

@@ -105,12 +105,32 @@ def wait_gone(pids, timeout):
         time.sleep(0.01)
 
 
+def comm(pid):
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
 def children(pid):
+    """The master's workers: its children but the watcher (comm "blogd-watcher")."""
     try:
         with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(x) for x in f.read().split()]
+            kids = [int(x) for x in f.read().split()]
     except OSError:
         return []
+    return [k for k in kids if comm(k) != "blogd-watcher"]
+
+
+def watcher(pid):
+    """The master's watcher process, or None."""
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            kids = [int(x) for x in f.read().split()]
+    except OSError:
+        return None
+    return next((k for k in kids if comm(k) == "blogd-watcher"), None)
 
 
 def cmdline(pid):

@@ -54,7 +54,7 @@ def main():
         fl.say("log levels seen: %s" % sorted(levels))
 
         # --- kill -9 the master ---
-        workers = st.workers()
+        workers = st.workers() + [fl.watcher(master)]
         load = fl.Load(st.port, conns=8, duration=3).start()
         time.sleep(1)
         t_kill = time.monotonic()

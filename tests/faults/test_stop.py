@@ -17,7 +17,10 @@ def main():
     with fl.Stack("stop", conf_extra="workers = 2\nshutdown_timeout = %d" % SHUTDOWN_TIMEOUT) as st:
         master = st.master_pid()
         workers = st.wait_workers(2)
-        fl.say("master %d, workers %s" % (master, workers))
+        watcher = fl.watcher(master)
+        fl.check(watcher is not None, "the master has a watcher process")
+        fl.say("master %d, workers %s, watcher %s" % (master, workers, watcher))
+        workers = workers + [watcher]
         load = fl.Load(st.port, conns=32, duration=5).start()
         time.sleep(3)
         t_stop = time.monotonic()
@@ -44,7 +47,7 @@ def main():
         fl.check(all(r.status in (200, 502) for r in in_flight),
                  "requests in flight at SIGTERM got 200 (or 502 if blogd never accepted them)")
         fl.check(not left, "master exited within shutdown_timeout + 2 s (%.2f s)" % t_exit)
-        fl.check(not survivors, "no worker survives the master (alive: %s)" % survivors)
+        fl.check(not survivors, "no worker or watcher survives the master (alive: %s)" % survivors)
 
         # nginx tells an upstream that never accepted (refused/reset in the queue) from one cut
         # after it started answering ("prematurely closed").

@@ -455,6 +455,7 @@ class QueryPlans(unittest.TestCase):
         sql("DROP DATABASE IF EXISTS %s; CREATE DATABASE %s CHARACTER SET utf8mb4; USE %s;"
             "CREATE TABLE post LIKE blog.post; CREATE TABLE comment LIKE blog.comment;"
             "CREATE TABLE change_seq LIKE blog.change_seq; INSERT INTO change_seq VALUES (1, 0);"
+            "CREATE TABLE blogd_host LIKE blog.blogd_host;"
             "INSERT INTO post (id, title, content) SELECT seq, CONCAT('Post ', seq), 'Content'"
             "  FROM seq_1_to_%d;"
             "INSERT INTO comment (content, post_id) SELECT CONCAT('Comment ', seq), 1 + seq %% %d"

@@ -1,0 +1,130 @@
+/*
+ * watch: one process per host that keeps the host's row in blogd_host alive and polls the
+ * database every CACHE_POLL_NS:
+ *   - no other live host: the page cache may trust this host's counters for one lease
+ *     (CACHE_LEASE_NS from the start of the poll), so a hit needs no database read;
+ *   - another live host: the lease is dropped and every hit is checked against change_seq;
+ *   - change_seq 2 moved (someone changed posts or comments outside blogd): a new epoch
+ *     retires every page kept on the counters.
+ * Why a lease is safe: a host writes only CACHE_GATE_NS (two leases) after its row was
+ * stored (cache_write_permitted), and every lease running by then began with a poll that
+ * came after the row, saw it, and so ended the lease instead of renewing it.
+ */
+#include "cache/watch.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache/cache.h"
+#include "core/log.h"
+#include "store/db.h"
+
+struct peek {
+        uint64_t others;
+        uint64_t foreign;
+};
+
+static bool take_peek(void *ctx, const struct db_value *col, size_t ncols)
+{
+        struct peek *pk = ctx;
+        if (ncols == 2 && col[0].type == DB_INT && col[1].type == DB_INT) {
+                pk->others = col[0].i;
+                pk->foreign = col[1].i;
+        }
+        return false;
+}
+
+/* Sleeps until deadline (CLOCK_MONOTONIC ns) unless a stop signal comes first. */
+static bool sleep_until(const sigset_t *stop, uint64_t deadline)
+{
+        uint64_t now = cache_now_ns();
+        if (now >= deadline)
+                return true;
+        uint64_t ns = deadline - now;
+        struct timespec ts = {(time_t)(ns / 1000000000ULL), (long)(ns % 1000000000ULL)};
+        int sig = sigtimedwait(stop, NULL, &ts);
+        return sig < 0 && (errno == EAGAIN || errno == EINTR);
+}
+
+/* One line a minute while pages are being asked for: how well the cache does. */
+static void log_stats(struct cache_stats *last, bool force)
+{
+        struct cache_stats st;
+        if (!cache_stats(&st) || (!force && st.hits + st.misses == last->hits + last->misses))
+                return;
+        uint64_t h = st.hits - last->hits, m = st.misses - last->misses;
+        log_info("page cache: %llu hits, %llu misses (%.1f%% hits), %llu pages stored, epoch "
+                 "%llu, %llu bytes",
+                 (unsigned long long)h, (unsigned long long)m,
+                 h + m ? 100.0 * (double)h / (double)(h + m) : 0.0,
+                 (unsigned long long)(st.stores - last->stores), (unsigned long long)st.epoch,
+                 (unsigned long long)st.bytes);
+        *last = st;
+}
+
+int watch_main(const struct config *cfg, pid_t master)
+{
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != master)
+                return 0;
+        sigset_t stop;
+        sigemptyset(&stop);
+        sigaddset(&stop, SIGTERM);
+        sigaddset(&stop, SIGINT);
+        sigaddset(&stop, SIGHUP);
+        sigaddset(&stop, SIGQUIT);
+        db_init(cfg);
+        const uint64_t id = cache_host_id();
+        uint64_t last_beat = 0, last_stats = cache_now_ns();
+        struct cache_stats stats = {0, 0, 0, 0, 0};
+        cache_stats(&stats);
+        int alone = -1; /* what the last poll found, for logging the changes only */
+        uint64_t t0;
+        do {
+                t0 = cache_now_ns();
+                if (!last_beat || t0 - last_beat >= CACHE_BEAT_NS) {
+                        struct db_value p[2] = {DB_INT_VALUE(id),
+                                                DB_INT_VALUE(CACHE_HOST_TTL_NS / 1000)};
+                        if (db_exec(STMT_HOST_BEAT, p, 2, NULL, NULL) == DB_OK) {
+                                cache_host_beat(t0, cache_now_ns());
+                                last_beat = t0;
+                        }
+                }
+                if (t0 - last_stats >= 60 * 1000 * CACHE_MS) {
+                        log_stats(&stats, false);
+                        last_stats = t0;
+                }
+                struct peek pk = {UINT64_MAX, 0};
+                struct db_value me = DB_INT_VALUE(id);
+                if (db_query(STMT_HOST_PEEK, &me, 1, take_peek, &pk) != DB_OK ||
+                    pk.others == UINT64_MAX)
+                        continue; /* no renewal: the lease runs out by itself */
+                if (pk.others == 0)
+                        cache_lease_renew(t0, pk.foreign);
+                else
+                        cache_lease_drop();
+                if (alone != (pk.others == 0)) {
+                        alone = pk.others == 0;
+                        if (alone)
+                                log_info("host %llx is the only blogd host on the database: "
+                                         "cache hits are checked against this host's counters",
+                                         (unsigned long long)id);
+                        else
+                                log_info("host %llx shares the database with %llu other blogd "
+                                         "host(s): every cache hit is checked against it",
+                                         (unsigned long long)id, (unsigned long long)pk.others);
+                }
+        } while (sleep_until(&stop, t0 + CACHE_POLL_NS));
+        cache_lease_drop();
+        if (cache_host_is_leaving()) {
+                log_stats(&stats, false);
+                struct db_value me = DB_INT_VALUE(id);
+                db_exec(STMT_HOST_LEAVE, &me, 1, NULL, NULL);
+        }
+        db_close();
+        return 0;
+}
