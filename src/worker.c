@@ -170,7 +170,7 @@ int worker_main(const struct config *cfg, int listen_fd, struct score *score, pi
                 return 0;
 
         db_init(cfg);
-        cache_worker_init(cfg);
+        cache_worker_init(cfg, score ? score->generation : 0);
         if (!db_connect())
                 log_warn("starting without a database connection; will retry per request");
 

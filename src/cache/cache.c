@@ -42,7 +42,7 @@ struct record {
         uint32_t key_len;
         uint32_t body_len;
         uint32_t has_marker;
-        uint32_t pad;
+        uint32_t generation; /* of the worker that rendered it: a reload retires every page */
         /* key, then body */
 };
 
@@ -69,6 +69,7 @@ static struct {
         struct slot *slots;
         char *ring;
         enum cache_mode mode;
+        unsigned generation;
 } cache;
 
 bool cache_parse_mode(const char *s, enum cache_mode *out)
@@ -146,8 +147,9 @@ void cache_shared_destroy(void)
         memset(&cache, 0, sizeof(cache));
 }
 
-void cache_worker_init(const struct config *cfg)
+void cache_worker_init(const struct config *cfg, unsigned generation)
 {
+        cache.generation = generation;
         if (!cache_parse_mode(cfg->cache, &cache.mode) || !cache.sh || cfg->cache_bytes == 0)
                 cache.mode = CACHE_OFF;
         if (cache.mode == CACHE_OFF || !cache.sh)
@@ -314,7 +316,8 @@ bool cache_get(const char *key, size_t key_len, const struct cache_gen *gen, str
         if (!cache.sh || !lock())
                 return false;
         const struct record *r = find(hash(key, key_len), key, key_len);
-        bool hit = r && memcmp(&r->gen, gen, sizeof(*gen)) == 0 &&
+        bool hit = r && r->generation == cache.generation &&
+                   memcmp(&r->gen, gen, sizeof(*gen)) == 0 &&
                    buf_append(out, (const char *)(r + 1) + key_len, r->body_len);
         if (hit)
                 *has_marker = r->has_marker != 0;
@@ -346,7 +349,8 @@ void cache_put(const char *key, size_t key_len, const struct cache_gen *gen, con
                              .gen = *gen,
                              .key_len = (uint32_t)key_len,
                              .body_len = (uint32_t)len,
-                             .has_marker = has_marker};
+                             .has_marker = has_marker,
+                             .generation = cache.generation};
         memcpy(r + 1, key, key_len);
         memcpy((char *)(r + 1) + key_len, body, len);
         /* The slot: this key's own, else a free or dead one, else the oldest of the set. */

@@ -51,8 +51,9 @@ bool cache_parse_mode(const char *s, enum cache_mode *out);
 /* In the master, before forking: maps the arena (cache_bytes) and the host's counters. */
 bool cache_shared_init(const struct config *cfg);
 void cache_shared_destroy(void);
-/* In each worker: reads the mode, touches the arena so its pages count in RSS from the start. */
-void cache_worker_init(const struct config *cfg);
+/* In each worker: reads the mode, touches the arena so its pages count in RSS from the start.
+ * Pages are served only to workers of the generation (reload) that rendered them. */
+void cache_worker_init(const struct config *cfg, unsigned generation);
 bool cache_enabled(void);
 /* The deps of a route given its CACHE_ON_* bits and the post id in its URL. */
 struct cache_deps cache_deps_for(unsigned on, uint64_t post_id);
