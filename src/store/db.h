@@ -41,6 +41,7 @@ enum db_status {
         DB_UNAVAILABLE, /* no connection (or it was lost): answer 503 */
         DB_ERROR,       /* the statement failed for another reason: answer 500 */
         DB_IN_DOUBT,    /* a write was sent but the connection died before its answer */
+        DB_NO_PARENT,   /* a foreign key refused the row: what it refers to does not exist */
 };
 
 enum db_type { DB_INT, DB_TEXT };
