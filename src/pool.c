@@ -78,7 +78,7 @@ static long worker_target(const struct config *c)
         if (c->workers > 0)
                 return c->workers;
         long n = sysconf(_SC_NPROCESSORS_ONLN);
-        return n > 0 ? n : 1;
+        return n > 0 ? 2 * n : 2; /* two per CPU: one can serve while another waits on MariaDB */
 }
 
 /* systemd socket activation: the listen socket arrives as fd 3. */

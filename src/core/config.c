@@ -83,7 +83,7 @@ void config_defaults(struct config *c)
         c->page_posts = 20;
         c->page_comments = 50;
         snprintf(c->cache, sizeof(c->cache), "auto");
-        c->cache_bytes = 8L * 1024 * 1024;
+        c->cache_bytes = 64L * 1024 * 1024;
 }
 
 bool config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen)

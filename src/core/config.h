@@ -10,7 +10,7 @@
 struct config {
         char listen[CONFIG_STR_MAX]; /* "unix:/path" or "host:port" */
         long backlog;
-        long workers;          /* 0: one per CPU */
+        long workers;          /* 0: two per CPU */
         long max_requests;     /* recycle a worker after this many requests; 0: never */
         long shutdown_timeout; /* seconds a draining worker gets before SIGKILL */
         char pid_file[CONFIG_STR_MAX];
