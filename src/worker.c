@@ -24,6 +24,17 @@ static void on_stop(int sig)
         stop_requested = 1;
 }
 
+/* epoll_pwait/ppoll deliver a signal only when they would block: under steady load there is
+ * always a connection ready, so a pending SIGTERM must be looked for between requests. */
+static bool stop_pending(void)
+{
+        sigset_t pending;
+        if (stop_requested || sigpending(&pending) != 0)
+                return stop_requested;
+        return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1 ||
+               sigismember(&pending, SIGHUP) == 1;
+}
+
 /*
  * Stop signals stay blocked while a request is served and are let in only inside ppoll(), so
  * a SIGTERM never interrupts a request (it is finished first) and is never missed between the
@@ -191,7 +202,7 @@ int worker_main(const struct config *cfg, int listen_fd, struct score *score, pi
         }
         unsigned long long served = 0;
         int code = 0;
-        while (!stop_requested) {
+        while (!stop_pending()) {
                 if (cfg->max_requests && served >= (unsigned long long)cfg->max_requests) {
                         log_info("recycling after %llu requests", served);
                         break;

@@ -214,9 +214,9 @@ enum http_status page_post_comment(struct request *rq, const struct route_params
                          rq->cfg->max_comment_chars);
                 return render(rq, p->id[0], content, why, HTTP_UNPROCESSABLE);
         }
-        struct db_value params[5] = {
-            DB_TEXT_VALUE(text, len), DB_INT_VALUE(p->id[0]), DB_TEXT_VALUE(rq->id, strlen(rq->id)),
-            DB_INT_VALUE(p->id[0]), DB_INT_VALUE((uint64_t)rq->cfg->page_comments)};
+        struct db_value params[5] = {DB_TEXT_VALUE(text, len), DB_INT_VALUE(p->id[0]),
+                                     DB_TEXT_VALUE(rq->id, strlen(rq->id)), DB_INT_VALUE(p->id[0]),
+                                     DB_INT_VALUE((uint64_t)rq->cfg->page_comments)};
         if (!cache_write_permitted())
                 return page_db_status(DB_UNAVAILABLE);
         struct inserted ins = {0, false};
