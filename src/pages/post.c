@@ -139,15 +139,15 @@ static bool is_space(char c)
 }
 
 struct inserted {
-        uint64_t id;
-        bool paged; /* the post has more than a page of comments now */
+        uint64_t id;    /* 0: no such post, nothing inserted */
+        uint64_t count; /* the post's comments now, counted up to a page and one */
 };
 
 static bool take_inserted(void *ctx, const struct db_value *col, size_t ncols)
 {
         struct inserted *ins = ctx;
         ins->id = col[0].i;
-        ins->paged = ncols > 1 && col[1].i != 0; /* a NULL id reads as 0 */
+        ins->count = ncols > 1 ? col[1].i : 0;
         return false;
 }
 
@@ -167,7 +167,7 @@ static enum db_status settle_doubt(struct request *rq, struct inserted *ins)
 {
         struct db_value key = DB_TEXT_VALUE(rq->id, strlen(rq->id));
         ins->id = 0;
-        ins->paged = false; /* unknown: the 303 goes to the post's first page */
+        ins->count = 0; /* unknown: the 303 goes to the post's first page */
         enum db_status ds = db_query(STMT_COMMENT_BY_KEY, &key, 1, take_id, &ins->id);
         if (ds != DB_OK)
                 return DB_UNAVAILABLE;
@@ -214,12 +214,12 @@ enum http_status page_post_comment(struct request *rq, const struct route_params
                          rq->cfg->max_comment_chars);
                 return render(rq, p->id[0], content, why, HTTP_UNPROCESSABLE);
         }
-        struct db_value params[5] = {DB_TEXT_VALUE(text, len), DB_INT_VALUE(p->id[0]),
-                                     DB_TEXT_VALUE(rq->id, strlen(rq->id)), DB_INT_VALUE(p->id[0]),
-                                     DB_INT_VALUE((uint64_t)rq->cfg->page_comments)};
+        struct db_value params[5] = {
+            DB_TEXT_VALUE(text, len), DB_TEXT_VALUE(rq->id, strlen(rq->id)), DB_INT_VALUE(p->id[0]),
+            DB_INT_VALUE(p->id[0]), DB_INT_VALUE((uint64_t)rq->cfg->page_comments + 1)};
         if (!cache_write_permitted())
                 return page_db_status(DB_UNAVAILABLE);
-        struct inserted ins = {0, false};
+        struct inserted ins = {0, 0};
         enum db_status ds = db_write(STMT_COMMENT_INSERT, params, 5, take_inserted, &ins);
         if (ds == DB_IN_DOUBT)
                 ds = settle_doubt(rq, &ins);
@@ -232,7 +232,7 @@ enum http_status page_post_comment(struct request *rq, const struct route_params
         cache_comment_changed(p->id[0]);
         uint64_t c = ins.id;
         /* The page that shows it: the post itself, or the page of comments ending with it. */
-        if (!ins.paged)
+        if (ins.count <= (uint64_t)rq->cfg->page_comments)
                 return request_redirect(rq, HTTP_SEE_OTHER, "/%lu/", (unsigned long)p->id[0]);
         return request_redirect(rq, HTTP_SEE_OTHER, "/%lu/?before=%llu#c%llu",
                                 (unsigned long)p->id[0], (unsigned long long)c + 1,
