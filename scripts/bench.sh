@@ -467,8 +467,14 @@ run_scenario() {
     fi
     [ "$round" = warmup ] ||
       VERIFY_NOTES+=("- $label, round $round: $n303 responses 303, $nother other; comment rows $bcount → $acount (+$added): $verdict")
-    sql "$stack" -e "DELETE FROM comment WHERE id > $bmax" || fail "could not delete the benchmark's comments"
-    sleep 1 # let InnoDB purge the deleted rows before the next scenario
+    # The POST-only scenario piles thousands of comments on /2/, whose page the GET scenarios
+    # measure: they go. The mixed workload's few hundred, spread over 10,000 posts, stay: a
+    # delete by SQL is a change made outside blogd, which (rightly) retires every cached page
+    # and would make each round start cold.
+    if [ "$script" = post ]; then
+      sql "$stack" -e "DELETE FROM comment WHERE id > $bmax" || fail "could not delete the benchmark's comments"
+      sleep 1 # let InnoDB purge the deleted rows before the next scenario
+    fi
   fi
 }
 
@@ -679,7 +685,7 @@ CPU_MODEL="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
     "over $MIX_POSTS posts with ~10 comments each; ~5% GET /, ~3% GET /comments/, ~2% comment POSTs."
   echo "\"errors\": socket errors plus HTTP statuses ≥ 400, summed over rounds."
   echo
-  echo "**Comments posted vs stored** (303s counted in Lua, rows counted in MariaDB; each round's rows are deleted afterwards):"
+  echo "**Comments posted vs stored** (303s counted in Lua, rows counted in MariaDB; the POST scenarios' rows are deleted after each round, the mixed workload's are kept):"
   echo
   printf '%s\n' "${VERIFY_NOTES[@]}"
   echo
@@ -730,7 +736,7 @@ CPU_MODEL="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
       paging_table L
       if [ -n "$CACHE_OFF" ]; then
         echo
-        echo "The same pages with the page cache on (\`cache = db\`, the default), as deployed:"
+        echo "The same pages with the page cache on (\`cache = auto\`, the default), as deployed:"
         echo
         paging_table C
       fi
