@@ -67,8 +67,15 @@ static enum http_status render(struct request *rq, uint32_t post_id, const struc
                                      DB_INT_VALUE(paging_fetch_count(&pg))};
         bool up = paging_ascending_fetch(&pg);
         rowset_reset(&rq->rows);
-        enum db_status ds =
-            db_query(up ? STMT_POST_PAGE_UP : STMT_POST_PAGE_DOWN, params, 6, add_row, &pc);
+        enum db_status ds;
+        if (probe < 0 && up && paging_bound(&pg) == 0) {
+                struct db_value first[3] = {DB_INT_VALUE(post_id), DB_INT_VALUE(post_id),
+                                            DB_INT_VALUE(paging_fetch_count(&pg))};
+                ds = db_query(STMT_POST_PAGE_FIRST, first, 3, add_row, &pc);
+        } else {
+                ds =
+                    db_query(up ? STMT_POST_PAGE_UP : STMT_POST_PAGE_DOWN, params, 6, add_row, &pc);
+        }
         if (ds != DB_OK)
                 return page_db_status(ds);
         if (!pc.found) {

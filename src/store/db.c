@@ -44,6 +44,13 @@ static const char *const stmt_sql[STMT_COUNT] = {
                             " 0) AS UNSIGNED) FROM post p WHERE p.id = ?) UNION ALL"
                             " (SELECT 1, c.id, NULL, c.content, 0, 0, 0 FROM comment c"
                             " WHERE c.post_id = ? AND c.id < ? ORDER BY c.id DESC LIMIT ?)",
+    /* The first page, most of the traffic: no probes behind the cursor (two subqueries
+     * fewer to optimise per execution); same columns, the probes read as 0. */
+    [STMT_POST_PAGE_FIRST] = "(SELECT 0, p.id, p.title, p.content, 0, 0,"
+                             " CAST(COALESCE((SELECT seq FROM change_seq WHERE id = p.id + 16),"
+                             " 0) AS UNSIGNED) FROM post p WHERE p.id = ?) UNION ALL"
+                             " (SELECT 1, c.id, NULL, c.content, 0, 0, 0 FROM comment c"
+                             " WHERE c.post_id = ? ORDER BY c.id LIMIT ?)",
     [STMT_POST_EXISTS] = "SELECT id FROM post WHERE id = ?",
     /* Walk comments in id order and look each post up by its key (STRAIGHT_JOIN, FORCE INDEX:
      * on small tables the optimizer would otherwise scan posts and sort). */

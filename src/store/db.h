@@ -20,6 +20,7 @@ enum db_stmt_id {
         STMT_POST_ANY_GE,
         STMT_POST_PAGE_UP, /* a post with a page of its comments, in one round trip */
         STMT_POST_PAGE_DOWN,
+        STMT_POST_PAGE_FIRST, /* the same without a cursor: nothing can come before it */
         STMT_POST_EXISTS,
         STMT_LATEST_BEFORE, /* all comments, newest first, with their post */
         STMT_LATEST_AFTER,
