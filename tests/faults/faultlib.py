@@ -113,24 +113,22 @@ def comm(pid):
         return ""
 
 
-def children(pid):
-    """The master's workers: its children but the watcher (comm "blogd-watcher")."""
+def _kids(pid):
     try:
         with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            kids = [int(x) for x in f.read().split()]
+            return [int(x) for x in f.read().split()]
     except OSError:
         return []
-    return [k for k in kids if comm(k) != "blogd-watcher"]
+
+
+def children(pid):
+    """The master's workers: its children but the watcher (comm "blogd-watcher")."""
+    return [k for k in _kids(pid) if comm(k) != "blogd-watcher"]
 
 
 def watcher(pid):
     """The master's watcher process, or None."""
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            kids = [int(x) for x in f.read().split()]
-    except OSError:
-        return None
-    return next((k for k in kids if comm(k) == "blogd-watcher"), None)
+    return next((k for k in _kids(pid) if comm(k) == "blogd-watcher"), None)
 
 
 def cmdline(pid):

@@ -474,9 +474,7 @@ class QueryPlans(unittest.TestCase):
                     d = dict(zip(cols, row))
                     table = (d.get("table") or "").strip()
                     extra = d.get("extra") or ""
-                    # The INSERT row of an INSERT ... VALUES reads nothing (MariaDB still says ALL).
-                    inserting = d.get("select_type") == "INSERT"
-                    if table in ("comment", "c") and d.get("type") == "ALL" and not inserting:
+                    if table in ("comment", "c") and d.get("type") == "ALL":
                         problems.append("full scan of comment: %s" % stmt)
                     if table in ("post", "p", "comment", "c") and "Using filesort" in extra:
                         problems.append("filesort on %s: %s" % (table, stmt))
