@@ -165,6 +165,12 @@ static void serve(struct request *rq, struct score *score, unsigned long long se
         else
                 log_debug("%s %s -> %d", request_param(rq, "REQUEST_METHOD"), rq->path, (int)st);
         request_send(rq, st);
+        /* libfcgi closes a connection by half-closing it and waiting for nginx to close its
+         * end (so unread input cannot make TCP reset the response): a round trip per request
+         * with the worker idle. When the request was read to its end there is nothing to
+         * reset, and a plain close is enough (FCGX_Detach selects it for this request). */
+        if (rq->input_done && !rq->fcgi->keepConnection)
+                FCGX_Detach(rq->fcgi);
         request_reset(rq);
         log_set_request(NULL);
         if (score)

@@ -1,6 +1,7 @@
 /* request: the per-request context passed to every handler, and its FastCGI input side. */
 #include "http/request.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +15,14 @@
 #include "core/hex.h"
 #include "core/log.h"
 #include "http/cookie.h"
+#include "http/fcgi_out.h"
 #include "view/view.h"
 
 /* Buffers that grew past this for one big request are given back after it. */
 #define KEEP_BYTES (256 * 1024)
+
+/* A response waits at most this long for the socket to take more bytes. */
+#define WRITE_STALL_MS 10000
 
 /* Past this much, an over-large body is not drained but the FastCGI connection is dropped. */
 #define DRAIN_LIMIT (64L * 1024 * 1024)
@@ -73,6 +78,7 @@ void request_reset(struct request *rq)
         rq->allow = 0;
         rq->error = NULL;
         rq->close_connection = false;
+        rq->input_done = false;
         rq->csrf_nonce[0] = '\0';
         rq->csrf_token[0] = '\0';
         rq->csrf_from_cookie = false;
@@ -195,8 +201,10 @@ void request_discard_body(struct request *rq)
         long total = 0;
         for (;;) {
                 int got = FCGX_GetStr(scratch, (int)sizeof(scratch), rq->fcgi->in);
-                if (got <= 0)
+                if (got <= 0) {
+                        rq->input_done = got == 0 && FCGX_GetError(rq->fcgi->in) == 0;
                         return;
+                }
                 total += got;
                 if (total > DRAIN_LIMIT) {
                         /* Not worth reading further: the connection is dropped instead. */
@@ -305,14 +313,23 @@ bool request_send(struct request *rq, enum http_status st)
                               "Cache-Control: no-cache\r\n"
                               "%s\r\n",
                               rq->page.len, security_headers);
-        ok = ok && buf_append(o, rq->page.data ? rq->page.data : "", rq->page.len);
         if (!ok) {
                 log_error("out of memory composing a response");
                 return false;
         }
-        if (FCGX_PutStr(o->data, (int)o->len, rq->fcgi->out) < 0) {
-                log_info("client went away before the response was written");
-                return false;
+        struct iovec segs[2] = {{o->data, o->len}, {rq->page.data, rq->page.len}};
+        FCGX_Request *f = rq->fcgi;
+        bool sent = fcgi_out_write(f->ipcFd, (unsigned)f->requestId, segs, 2, WRITE_STALL_MS);
+        /* The records that end the request are written: libfcgi must not add its own when
+         * FCGX_Finish_r closes the streams, and drops the connection if the write failed. */
+        FCGX_Stream *streams[2] = {f->out, f->err};
+        for (size_t i = 0; i < 2; i++) {
+                streams[i]->wasFCloseCalled = 1;
+                streams[i]->isClosed = 1;
+                if (!sent)
+                        streams[i]->FCGI_errno = errno ? errno : EPIPE;
         }
-        return true;
+        if (!sent)
+                log_info("client went away before the response was written");
+        return sent;
 }

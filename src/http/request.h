@@ -52,6 +52,7 @@ struct request {
         unsigned allow;        /* for 405 */
         const char *error;     /* message for the error page */
         bool close_connection; /* the body was not read whole: do not keep the FastCGI link */
+        bool input_done;       /* FCGI_STDIN was read to its end, nothing left unread */
 };
 
 void request_init(struct request *rq, FCGX_Request *fcgi, const struct config *cfg);
@@ -86,7 +87,8 @@ void request_discard_body(struct request *rq);
 enum http_status request_redirect(struct request *rq, enum http_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Builds the headers and body into rq->out and writes them to FastCGI in one call. */
+/* Builds the headers into rq->out and writes them and the page as the whole FastCGI response,
+ * end-of-request records included, in one writev (http/fcgi_out.c). */
 bool request_send(struct request *rq, enum http_status st);
 
 #endif
