@@ -221,6 +221,10 @@ user=$ME
 character-set-server=utf8mb4
 collation-server=utf8mb4_unicode_ci
 innodb_buffer_pool_size=256M
+# Pages read key by key (a post's comments through its index, each comment's post) find
+# their rows by hash instead of a B-tree descent: 15-21% less MariaDB CPU per page on the
+# large data set (README, Performance). Off by default since MariaDB 10.5.
+innodb_adaptive_hash_index=ON
 max_connections=500
 skip-log-bin
 
