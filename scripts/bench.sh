@@ -537,6 +537,10 @@ last_index_url() {
 busiest_post() {
   sql "$1" -e 'SELECT post_id FROM comment GROUP BY post_id ORDER BY COUNT(*) DESC, post_id DESC LIMIT 1'
 }
+# post_with VAR N: the newest post with exactly N comments (or the fewest above N)
+post_with() {
+  sql "$1" -e "SELECT post_id FROM comment GROUP BY post_id HAVING COUNT(*) >= $2 ORDER BY COUNT(*), post_id DESC LIMIT 1"
+}
 # last_post_url VAR POST: the last page of that post's comments
 last_post_url() {
   local per n k
@@ -572,6 +576,8 @@ if [ "$LARGE" -eq 1 ] && [ -z "$LARGE_NOTE" ]; then
     "comments|/comments/|/comments/|/comments/"
     "busy1|busiest post, first page|/$BUSY_T/|/$BUSY_L/"
     "busyN|busiest post, last page|$(last_post_url "$SMALL" "$BUSY_T")|$(last_post_url "$LARGEV" "$BUSY_L")"
+    # the same number of comments shown as the tutorial's post, among a million
+    "same|a post with as many comments as the tutorial's|/$BUSY_T/|/$(post_with "$LARGEV" "$(sql "$SMALL" -e "SELECT COUNT(*) FROM comment WHERE post_id = $BUSY_T")")/"
   )
   for p in "${PAGES[@]}"; do
     IFS='|' read -r key label tpath lpath <<<"$p"

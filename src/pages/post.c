@@ -14,7 +14,7 @@ struct post_ctx {
         struct request *rq;
         struct view_dict *body;
         bool found;
-        bool any_le, any_ge; /* comments behind the cursor */
+        bool any_behind; /* comments behind the cursor (the probe's side) */
 };
 
 /* Rows of STMT_POST_PAGE_*: the post (kind 0) goes into the page, comments into rq->rows. */
@@ -30,8 +30,7 @@ static bool add_row(void *ctx, const struct db_value *col, size_t ncols)
         view_set(pc->body, "TITLE", col[2].s, col[2].len);
         view_set(pc->body, "CONTENT", col[3].s, col[3].len);
         view_set(pc->rq->view, "TITLE", col[2].s, col[2].len);
-        pc->any_le = col[4].i != 0;
-        pc->any_ge = col[5].i != 0;
+        pc->any_behind = col[4].i != 0;
         if (ncols > 6 && col[6].type == DB_INT) {
                 pc->rq->data_gen.source = 0; /* the database's sequence */
                 pc->rq->data_gen.seq[0] = pc->rq->data_gen.seq[1] = col[6].i;
@@ -48,19 +47,24 @@ static bool add_row(void *ctx, const struct db_value *col, size_t ncols)
 static enum http_status render(struct request *rq, uint32_t post_id, const struct form_field *draft,
                                const char *problem, enum http_status st)
 {
-        struct post_ctx pc = {rq, page_begin(rq, NULL, "post.tpl"), false, false, false};
+        struct post_ctx pc = {rq, page_begin(rq, NULL, "post.tpl"), false, false};
         if (!pc.body)
                 return HTTP_INTERNAL_ERROR;
         struct paging pg;
         paging_init(&pg, rq, false, (unsigned)rq->cfg->page_comments);
-        uint64_t bound = 0, le = 0, ge = PAGING_PAST_END;
+        /* The probe looks behind the cursor: ids up to it, or from it on; none is an empty
+         * range. */
+        uint64_t bound = 0, lo = 1, hi = 0;
         int probe = paging_probe(&pg, &bound);
-        if (probe == 0)
-                le = bound;
-        else if (probe == 1)
-                ge = bound;
-        struct db_value params[6] = {DB_INT_VALUE(le),
-                                     DB_INT_VALUE(ge),
+        if (probe == 0) {
+                lo = 0;
+                hi = bound;
+        } else if (probe == 1) {
+                lo = bound;
+                hi = PAGING_PAST_END;
+        }
+        struct db_value params[6] = {DB_INT_VALUE(lo),
+                                     DB_INT_VALUE(hi),
                                      DB_INT_VALUE(post_id),
                                      DB_INT_VALUE(post_id),
                                      DB_INT_VALUE(paging_bound(&pg)),
@@ -84,7 +88,7 @@ static enum http_status render(struct request *rq, uint32_t post_id, const struc
         }
         const struct rowset *rs = &rq->rows;
         rowset_sort(&rq->rows, 0, !up);
-        paging_fetched(&pg, rs->count, probe == 0 ? pc.any_le : pc.any_ge);
+        paging_fetched(&pg, rs->count, pc.any_behind);
         for (size_t i = 0; i < pg.shown; i++) {
                 size_t r = paging_row(&pg, i), len;
                 struct view_dict *c = view_section(pc.body, "COMMENT");

@@ -26,24 +26,25 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_POST_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM post WHERE id >= ?)",
     /*
      * The post page in one round trip: row kind 0 is the post, with whether its comments go
-     * on behind the cursor (<= ? / >= ?) and its change sequence (read in the same snapshot,
-     * so the page cache can keep the page without a read of its own); rows of kind 1 are one keyset
-     * page of its comments (id > ? ascending, or id < ? descending), a look-ahead row included.
+     * on behind the cursor (one probe: id BETWEEN 0 AND cursor, or cursor AND past the end)
+     * and its change sequence (read in the same snapshot, so the page cache can keep the page
+     * without a read of its own); rows of kind 1 are one keyset page of its comments (id > ?
+     * ascending, or id < ? descending), a look-ahead row included.
      * The comments are read through (post_id, id), always: with a LIMIT and ORDER BY id the
      * optimizer may otherwise walk the primary key and filter on post_id, which is a scan of
      * the whole table for a post whose comments are few or far behind the cursor.
      */
     [STMT_POST_PAGE_UP] = "(SELECT 0, p.id, p.title, p.content,"
-                          " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id AND id <= ?),"
-                          " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id AND id >= ?),"
+                          " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id"
+                          " AND id BETWEEN ? AND ?), 0,"
                           " CAST(COALESCE((SELECT seq FROM change_seq WHERE id = p.id + 16), 0)"
                           " AS UNSIGNED) FROM post p WHERE p.id = ?) UNION ALL"
                           " (SELECT 1, c.id, NULL, c.content, 0, 0, 0 FROM comment c"
                           " FORCE INDEX (idx_comment_post)"
                           " WHERE c.post_id = ? AND c.id > ? ORDER BY c.id LIMIT ?)",
     [STMT_POST_PAGE_DOWN] = "(SELECT 0, p.id, p.title, p.content,"
-                            " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id AND id <= ?),"
-                            " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id AND id >= ?),"
+                            " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id"
+                            " AND id BETWEEN ? AND ?), 0,"
                             " CAST(COALESCE((SELECT seq FROM change_seq WHERE id = p.id + 16),"
                             " 0) AS UNSIGNED) FROM post p WHERE p.id = ?) UNION ALL"
                             " (SELECT 1, c.id, NULL, c.content, 0, 0, 0 FROM comment c"
