@@ -1,5 +1,4 @@
-/* fcgi_out: a whole FastCGI response (stdout records, end of stdout, end of request) in one writev.
- */
+/* fcgi_out: a whole FastCGI response, end-of-request records included, in one writev. */
 #include "http/fcgi_out.h"
 
 #include <errno.h>

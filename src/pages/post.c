@@ -31,9 +31,9 @@ static bool add_row(void *ctx, const struct db_value *col, size_t ncols)
         view_set(pc->body, "CONTENT", col[3].s, col[3].len);
         view_set(pc->rq->view, "TITLE", col[2].s, col[2].len);
         pc->any_behind = col[4].i != 0;
-        if (ncols > 6 && col[6].type == DB_INT) {
+        if (ncols > 5 && col[5].type == DB_INT) {
                 pc->rq->data_gen.source = 0; /* the database's sequence */
-                pc->rq->data_gen.seq[0] = pc->rq->data_gen.seq[1] = col[6].i;
+                pc->rq->data_gen.seq[0] = pc->rq->data_gen.seq[1] = col[5].i;
                 pc->rq->has_data_gen = true;
         }
         return true;
