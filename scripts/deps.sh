@@ -6,7 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 PACKAGES=(
   build-essential cmake pkg-config
-  libfcgi-dev libctemplate-dev libmariadb-dev
+  libfcgi-dev libctemplate-dev libmariadb-dev libsodium-dev libseccomp-dev
   mariadb-server mariadb-client nginx
   curl python3 chromium wrk
   clang libclang-rt-14-dev valgrind

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "cache/cache.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -46,6 +48,10 @@ int main(int argc, char **argv)
                         usage(stderr);
                         return 2;
                 }
+        }
+        if (sodium_init() < 0) {
+                fprintf(stderr, "blogd: libsodium failed to initialise\n");
+                return 1;
         }
         struct config cfg;
         char err[512];

@@ -14,9 +14,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "core/log.h"
 #include "http/csrf.h"
@@ -122,11 +123,11 @@ bool cache_shared_init(const struct config *cfg)
         /* The marker is two nonces' worth of randomness, so no page text can imitate it; the
          * host id only has to differ from the other hosts'. */
         char a[CSRF_NONCE_HEX + 1], b[CSRF_NONCE_HEX + 1];
-        if (!csrf_nonce_new(a) || !csrf_nonce_new(b) ||
-            getrandom(&sh->host_id, sizeof(sh->host_id), 0) != (ssize_t)sizeof(sh->host_id)) {
+        if (!csrf_nonce_new(a) || !csrf_nonce_new(b)) {
                 munmap(p, len);
                 return false;
         }
+        randombytes_buf(&sh->host_id, sizeof(sh->host_id));
         memcpy(sh->marker, a, CSRF_NONCE_HEX);
         memcpy(sh->marker + CSRF_NONCE_HEX, b, CSRF_NONCE_HEX + 1);
         sh->host_id &= INT64_MAX; /* a positive BIGINT for any client */

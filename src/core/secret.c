@@ -5,19 +5,15 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
-#include "core/hex.h"
+#include <sodium.h>
 
 #define SECRET_NEW 32
 
 static bool create(const char *path, unsigned char *out, size_t *len, char *err, size_t errlen)
 {
-        if (getrandom(out, SECRET_NEW, 0) != SECRET_NEW) {
-                snprintf(err, errlen, "getrandom: %s", strerror(errno));
-                return false;
-        }
+        randombytes_buf(out, SECRET_NEW);
         *len = SECRET_NEW;
         if (!*path)
                 return true;
@@ -25,8 +21,7 @@ static bool create(const char *path, unsigned char *out, size_t *len, char *err,
         if (fd < 0)
                 return false; /* EEXIST: another process made it first; the caller rereads */
         char text[2 * SECRET_NEW + 1];
-        for (size_t i = 0; i < SECRET_NEW; i++)
-                snprintf(text + 2 * i, 3, "%02x", out[i]);
+        sodium_bin2hex(text, sizeof(text), out, SECRET_NEW);
         text[2 * SECRET_NEW] = '\n';
         bool ok = write(fd, text, sizeof(text)) == (ssize_t)sizeof(text);
         ok = close(fd) == 0 && ok;
@@ -58,14 +53,14 @@ bool secret_load(const char *path, unsigned char *out, size_t *len, char *err, s
         ssize_t n = read(fd, text, sizeof(text) - 1);
         close(fd);
         size_t k = 0;
-        for (ssize_t i = 0; n > 0 && i + 1 < n && k < SECRET_MAX; i += 2) {
-                int hi = hex_value(text[i]), lo = hex_value(text[i + 1]);
-                if (hi < 0 || lo < 0)
-                        break;
-                out[k++] = (unsigned char)(hi << 4 | lo);
-        }
+        /* The key is the leading hex digits (a newline or anything else ends them). */
+        const char *end;
+        if (n <= 0 || sodium_hex2bin(out, SECRET_MAX, text, (size_t)n, NULL, &k, &end) != 0)
+                k = 0;
+        sodium_memzero(text, sizeof(text));
         if (k < 32) {
-                snprintf(err, errlen, "%s must hold at least 64 hex digits (a 32-byte key)", path);
+                snprintf(err, errlen, "%s must hold 64 to %d hex digits (a key of 32 to %d bytes)",
+                         path, 2 * SECRET_MAX, SECRET_MAX);
                 return false;
         }
         *len = k;

@@ -1,23 +1,11 @@
 /*
  * csrf: signed double-submit tokens. The cookie holds a random nonce; every form carries
  * HMAC-SHA-256(secret, nonce). A forged form from another site knows neither (pure, fuzzed).
+ * The HMAC, the random bytes and the constant-time compare are libsodium's.
  */
 #include "http/csrf.h"
 
-#include <sys/random.h>
-
-#include "core/sha256.h"
-
-static const char hex[] = "0123456789abcdef";
-
-static void to_hex(const unsigned char *in, size_t n, char *out)
-{
-        for (size_t i = 0; i < n; i++) {
-                out[2 * i] = hex[in[i] >> 4];
-                out[2 * i + 1] = hex[in[i] & 15];
-        }
-        out[2 * n] = '\0';
-}
+#include <sodium.h>
 
 bool csrf_nonce_valid(const char *nonce, size_t len)
 {
@@ -32,18 +20,27 @@ bool csrf_nonce_valid(const char *nonce, size_t len)
 bool csrf_nonce_new(char *out)
 {
         unsigned char raw[CSRF_NONCE_HEX / 2];
-        if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
-                return false;
-        to_hex(raw, sizeof(raw), out);
+        randombytes_buf(raw, sizeof(raw)); /* fork-safe: each worker draws its own */
+        sodium_bin2hex(out, CSRF_NONCE_HEX + 1, raw, sizeof(raw));
         return true;
+}
+
+void csrf_hmac(const unsigned char *key, size_t key_len, const void *msg, size_t msg_len,
+               unsigned char out[CSRF_MAC_LEN])
+{
+        crypto_auth_hmacsha256_state st;
+        crypto_auth_hmacsha256_init(&st, key, key_len);
+        crypto_auth_hmacsha256_update(&st, msg, msg_len);
+        crypto_auth_hmacsha256_final(&st, out);
+        sodium_memzero(&st, sizeof(st));
 }
 
 void csrf_token(const unsigned char *secret, size_t secret_len, const char *nonce,
                 char out[CSRF_TOKEN_HEX + 1])
 {
-        unsigned char mac[SHA256_LEN];
-        hmac_sha256(secret, secret_len, nonce, CSRF_NONCE_HEX, mac);
-        to_hex(mac, sizeof(mac), out);
+        unsigned char mac[CSRF_MAC_LEN];
+        csrf_hmac(secret, secret_len, nonce, CSRF_NONCE_HEX, mac);
+        sodium_bin2hex(out, CSRF_TOKEN_HEX + 1, mac, sizeof(mac));
 }
 
 bool csrf_check(const unsigned char *secret, size_t secret_len, const char *nonce,
@@ -53,8 +50,5 @@ bool csrf_check(const unsigned char *secret, size_t secret_len, const char *nonc
                 return false;
         char want[CSRF_TOKEN_HEX + 1];
         csrf_token(secret, secret_len, nonce, want);
-        unsigned char diff = 0;
-        for (size_t i = 0; i < CSRF_TOKEN_HEX; i++)
-                diff |= (unsigned char)(want[i] ^ token[i]);
-        return diff == 0;
+        return sodium_memcmp(want, token, CSRF_TOKEN_HEX) == 0;
 }

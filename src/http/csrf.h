@@ -13,10 +13,14 @@
 #define CSRF_NONCE_HEX 32 /* 16 random bytes */
 #define CSRF_TOKEN_HEX 64
 #define CSRF_SECRET_MIN 32
+#define CSRF_MAC_LEN 32 /* HMAC-SHA-256 */
 
 bool csrf_nonce_valid(const char *nonce, size_t len);
-/* Fills out (CSRF_NONCE_HEX + 1 bytes) with a fresh random nonce. */
+/* Fills out (CSRF_NONCE_HEX + 1 bytes) with a fresh random nonce (sodium_init() first). */
 bool csrf_nonce_new(char *out);
+/* HMAC-SHA-256 of msg under key (any length), through libsodium. */
+void csrf_hmac(const unsigned char *key, size_t key_len, const void *msg, size_t msg_len,
+               unsigned char out[CSRF_MAC_LEN]);
 /* The token for nonce: CSRF_TOKEN_HEX lowercase hex digits and a NUL. */
 void csrf_token(const unsigned char *secret, size_t secret_len, const char *nonce,
                 char out[CSRF_TOKEN_HEX + 1]);

@@ -7,9 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "cache/cache.h"
 #include "core/hex.h"
@@ -37,10 +38,9 @@ void request_init(struct request *rq, FCGX_Request *fcgi, const struct config *c
         buf_init(&rq->out);
         rowset_init(&rq->rows);
         /* Ids made here (no nginx $request_id) are unique: a random prefix per worker. */
-        unsigned long long r = 0;
-        if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
-                r = (unsigned long long)getpid() << 32 ^ (unsigned long long)time(NULL);
-        snprintf(rq->id_prefix, sizeof(rq->id_prefix), "%016llx", r);
+        unsigned char r[8];
+        randombytes_buf(r, sizeof(r));
+        sodium_bin2hex(rq->id_prefix, sizeof(rq->id_prefix), r, sizeof(r));
 }
 
 void request_cleanup(struct request *rq)
