@@ -9,7 +9,7 @@ PACKAGES=(
   libfcgi-dev libctemplate-dev libmariadb-dev libsodium-dev libseccomp-dev
   mariadb-server mariadb-client nginx
   curl python3 chromium wrk
-  clang libclang-rt-14-dev valgrind
+  clang libclang-rt-14-dev valgrind gdb
 )
 
 # dpkg-query prints "install ok installed" only for fully installed packages.

@@ -12,6 +12,7 @@
 
 #include "cache/cache.h"
 #include "core/log.h"
+#include "core/sandbox.h"
 #include "http/request.h"
 #include "pages/page.h"
 #include "store/db.h"
@@ -207,8 +208,9 @@ int worker_main(const struct config *cfg, int listen_fd, struct score *score, pi
                 return 1;
         }
         unsigned long long served = 0;
-        int code = 0;
-        while (!stop_pending()) {
+        /* Everything set up once is done: from here on only the calls of serving are allowed. */
+        int code = sandbox_start(cfg->sandbox, "worker") ? 0 : 1;
+        while (code == 0 && !stop_pending()) {
                 if (cfg->max_requests && served >= (unsigned long long)cfg->max_requests) {
                         log_info("recycling after %llu requests", served);
                         break;

@@ -21,6 +21,7 @@
 
 #include "cache/cache.h"
 #include "core/log.h"
+#include "core/sandbox.h"
 #include "store/db.h"
 
 struct peek {
@@ -78,6 +79,8 @@ int watch_main(const struct config *cfg, pid_t master)
         sigaddset(&stop, SIGHUP);
         sigaddset(&stop, SIGQUIT);
         db_init(cfg);
+        if (!sandbox_start(cfg->sandbox, "watcher"))
+                return 1;
         const uint64_t id = cache_host_id();
         uint64_t last_beat = 0, last_stats = cache_now_ns();
         struct cache_stats stats = {0, 0, 0, 0, 0};

@@ -1,6 +1,7 @@
 /* config: blogd.conf parsing ("key = value" lines), defaults and validation. */
 #include "core/config.h"
 
+#include "core/addrlist.h"
 #include "core/secret.h"
 
 #include <ctype.h>
@@ -8,25 +9,45 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum opt_type { OPT_STR, OPT_LONG };
+
+typedef bool (*opt_check)(const char *value, char *err, size_t errlen);
 
 struct option {
         const char *name;
         enum opt_type type;
         size_t offset;
-        size_t size;   /* OPT_STR: capacity of the field */
-        long min, max; /* OPT_LONG: accepted range */
+        size_t size;         /* OPT_STR: capacity of the field */
+        long min, max;       /* OPT_LONG: accepted range */
+        const char *choices; /* OPT_STR: "a|b|c", the only values accepted; NULL: any */
+        opt_check check;     /* OPT_STR: a further check of the value; NULL: none */
 };
 
+#define FIELD_SIZE(f) sizeof(((struct config *)0)->f)
 #define STR(f)                                                                                     \
         {                                                                                          \
-#f, OPT_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0     \
+#f, OPT_STR, offsetof(struct config, f), FIELD_SIZE(f), 0, 0, NULL, NULL           \
+        }
+#define ONE_OF(f, list)                                                                            \
+        {                                                                                          \
+#f, OPT_STR, offsetof(struct config, f), FIELD_SIZE(f), 0, 0, list, NULL           \
+        }
+#define CHECKED(f, fn)                                                                             \
+        {                                                                                          \
+#f, OPT_STR, offsetof(struct config, f), FIELD_SIZE(f), 0, 0, NULL, fn             \
         }
 #define NUM(f, lo, hi)                                                                             \
         {                                                                                          \
-#f, OPT_LONG, offsetof(struct config, f), 0, lo, hi                                \
+#f, OPT_LONG, offsetof(struct config, f), 0, lo, hi, NULL, NULL                    \
         }
+
+static bool check_addrlist(const char *value, char *err, size_t errlen)
+{
+        struct addrlist l;
+        return addrlist_parse(value, &l, err, errlen);
+}
 
 /* Every option; conf/blogd.conf documents each of them. */
 static const struct option options[] = {
@@ -37,7 +58,7 @@ static const struct option options[] = {
     NUM(shutdown_timeout, 1, 3600),
     STR(pid_file),
     STR(log_file),
-    STR(log_level),
+    ONE_OF(log_level, "error|warn|info|debug"),
     STR(templates),
     STR(site_name),
     STR(db_host),
@@ -54,9 +75,11 @@ static const struct option options[] = {
     NUM(retry_after, 1, 3600),
     NUM(page_posts, 1, 200),
     NUM(page_comments, 1, 200),
-    STR(cache),
+    ONE_OF(cache, "off|db|auto"),
     NUM(cache_bytes, 0, 1024L * 1024 * 1024),
     STR(csrf_secret_file),
+    ONE_OF(sandbox, "on|off"),
+    CHECKED(allow_from, check_addrlist),
 };
 
 void config_defaults(struct config *c)
@@ -84,6 +107,21 @@ void config_defaults(struct config *c)
         c->page_comments = 50;
         snprintf(c->cache, sizeof(c->cache), "auto");
         c->cache_bytes = 64L * 1024 * 1024;
+        snprintf(c->sandbox, sizeof(c->sandbox), "on");
+        snprintf(c->allow_from, sizeof(c->allow_from), "127.0.0.1, ::1");
+}
+
+/* Whether value is one of the '|'-separated words of choices (case-insensitively). */
+static bool one_of(const char *choices, const char *value)
+{
+        size_t n = strlen(value);
+        for (const char *p = choices; *p;) {
+                size_t len = strcspn(p, "|");
+                if (len == n && strncasecmp(p, value, n) == 0)
+                        return true;
+                p += len + (p[len] == '|');
+        }
+        return false;
 }
 
 bool config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen)
@@ -98,6 +136,16 @@ bool config_set(struct config *c, const char *key, const char *value, char *err,
                         if (n >= o->size) {
                                 snprintf(err, errlen, "%s: value too long (max %zu bytes)", key,
                                          o->size - 1);
+                                return false;
+                        }
+                        if (o->choices && !one_of(o->choices, value)) {
+                                snprintf(err, errlen, "%s: expected one of %s, got \"%s\"", key,
+                                         o->choices, value);
+                                return false;
+                        }
+                        char why[200] = "";
+                        if (o->check && !o->check(value, why, sizeof(why))) {
+                                snprintf(err, errlen, "%s: %s", key, why);
                                 return false;
                         }
                         memcpy(field, value, n + 1);

@@ -35,6 +35,8 @@ struct config {
         char cache[16];     /* off, db or auto: see cache/cache.h */
         long cache_bytes;   /* the host's page arena, shared by its workers */
         char csrf_secret_file[CONFIG_STR_MAX];
+        char sandbox[8];                 /* on: workers run under a seccomp filter */
+        char allow_from[CONFIG_STR_MAX]; /* peers a TCP listener serves (core/addrlist.h) */
 
         /* Not options: filled at start and reload from csrf_secret_file. */
         unsigned char csrf_secret[64];

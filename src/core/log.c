@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -54,12 +55,36 @@ void log_set_request(const char *request_id)
         log_request = request_id;
 }
 
+/* Control bytes (ESC, CR, LF, NUL...), DEL and the backslash become \xNN, so a hostile value
+ * can neither forge a line nor drive the terminal of whoever reads the log; the text is
+ * otherwise kept as it is (UTF-8 stays readable). */
+static size_t escape(char *out, size_t cap, const char *in, size_t n)
+{
+        static const char hex[] = "0123456789abcdef";
+        size_t o = 0;
+        for (size_t i = 0; i < n; i++) {
+                unsigned char c = (unsigned char)in[i];
+                bool plain = c >= 0x20 && c != 0x7f && c != '\\';
+                if (o + (plain ? 1 : 4) > cap)
+                        break;
+                if (plain) {
+                        out[o++] = (char)c;
+                } else {
+                        out[o++] = '\\';
+                        out[o++] = 'x';
+                        out[o++] = hex[c >> 4];
+                        out[o++] = hex[c & 15];
+                }
+        }
+        return o;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
         if (level > log_threshold)
                 return;
         int saved_errno = errno;
-        char line[2048];
+        char msg[2048], line[128 + 4 * sizeof(msg)]; /* every byte may become \xNN */
         struct timespec ts;
         struct tm tm;
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -67,27 +92,23 @@ void log_msg(enum log_level level, const char *fmt, ...)
         int n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ [%s] pid=%ld ",
                          tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
                          tm.tm_sec, ts.tv_nsec / 1000000, level_names[level], (long)getpid());
-        if (log_request && n > 0 && (size_t)n < sizeof(line))
-                n += snprintf(line + n, sizeof(line) - (size_t)n, "req=%s ", log_request);
-        if (n > 0 && (size_t)n < sizeof(line)) {
-                va_list ap;
-                va_start(ap, fmt);
-                int m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-                va_end(ap);
-                if (m > 0)
-                        n += m;
-        }
-        if (n < 0)
+        if (n < 0 || (size_t)n >= sizeof(line) / 2)
                 return;
-        if ((size_t)n >= sizeof(line) - 1)
-                n = (int)sizeof(line) - 2;
-        /* One line per event: flatten embedded newlines so a hostile value cannot forge lines. */
-        for (int i = 0; i < n; i++)
-                if (line[i] == '\n' || line[i] == '\r')
-                        line[i] = ' ';
-        line[n++] = '\n';
+        size_t len = (size_t)n, mlen = 0;
+        if (log_request) {
+                int r = snprintf(msg, sizeof(msg), "req=%s ", log_request);
+                mlen = r > 0 && (size_t)r < sizeof(msg) ? (size_t)r : 0;
+        }
+        va_list ap;
+        va_start(ap, fmt);
+        int m = vsnprintf(msg + mlen, sizeof(msg) - mlen, fmt, ap);
+        va_end(ap);
+        if (m > 0)
+                mlen += (size_t)m < sizeof(msg) - mlen ? (size_t)m : sizeof(msg) - mlen - 1;
+        len += escape(line + len, sizeof(line) - 1 - len, msg, mlen);
+        line[len++] = '\n';
         /* One write() on an O_APPEND fd keeps lines from several processes whole. */
-        ssize_t w = write(log_fd, line, (size_t)n);
+        ssize_t w = write(log_fd, line, len);
         (void)w;
         errno = saved_errno;
 }

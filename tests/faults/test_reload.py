@@ -1,4 +1,6 @@
-"""SIGHUP under load: no request fails, every worker is replaced, the new configuration is served."""
+"""SIGHUP under load: no request fails, every worker is replaced, the new configuration is served.
+A reload of a configuration that start would refuse (a misspelt cache mode, a bad address list, a
+bad sandbox value) is refused too: the log says why, the workers and the running settings stay."""
 import os
 import signal
 import sys
@@ -37,6 +39,30 @@ def main():
         r = fl.get(st.port, "/")
         fl.check(r.status == 200 and "Reloaded Blog" in r.text, "GET / shows the new site_name")
         fl.check("reloading" in st.log_text(), "blogd.log records the reload")
+
+        # --- refused reloads keep what runs ---
+        good = open(st.conf).read()
+        for bad, why in (("cache = atuo", "cache"), ("allow_from = 10.0.0.300", "allow_from"),
+                         ("sandbox = maybe", "sandbox"), ("log_level = loud", "log_level")):
+            before = set(st.workers())
+            offset = st.log_size()
+            st.append_conf("site_name = Should Not Show\n" + bad)
+            st.kill(master, signal.SIGHUP)
+            deadline = time.monotonic() + 5
+            text = ""
+            while time.monotonic() < deadline and "reload refused" not in text:
+                time.sleep(0.1)
+                text = st.log_since(offset)
+            line = [l for l in text.splitlines() if "reload refused" in l]
+            fl.say("%s: %s" % (bad, line[0] if line else None))
+            fl.check(bool(line) and why in line[0], "a reload with '%s' is refused, saying why" % bad)
+            fl.check(set(st.workers()) == before, "the workers were kept (%s)" % sorted(before))
+            r = fl.get(st.port, "/")
+            fl.check(r.status == 200 and "Reloaded Blog" in r.text and "Should Not Show" not in r.text,
+                     "the running configuration is still served")
+            with open(st.conf, "w") as f:
+                f.write(good)
+        fl.check(fl.get(st.port, "/2/").status == 200, "GET /2/ after the refused reloads")
         st.check_log_format()
 
 
