@@ -8,9 +8,11 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cache/cache.h"
+#include "core/addrlist.h"
 #include "core/log.h"
 #include "core/sandbox.h"
 #include "http/request.h"
@@ -178,6 +180,49 @@ static void serve(struct request *rq, struct score *score, unsigned long long se
                 score->busy = false;
 }
 
+/* A TCP listener serves only the peers in allow_from (a unix socket is guarded by its file
+ * mode): like libfcgi's FCGI_WEB_SERVER_ADDRS, but with IPv6 and networks, and logged. */
+struct peer_guard {
+        bool tcp;
+        struct addrlist allow;
+        uint64_t refused, logged_at;
+};
+
+static void peer_guard_init(struct peer_guard *g, const struct config *cfg, int listen_fd)
+{
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof(ss);
+        char err[200];
+        memset(g, 0, sizeof(*g));
+        g->tcp = getsockname(listen_fd, (struct sockaddr *)&ss, &len) == 0 &&
+                 (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
+        if (g->tcp && !addrlist_parse(cfg->allow_from, &g->allow, err, sizeof(err)))
+                log_error("allow_from: %s; refusing every peer", err); /* checked at load */
+}
+
+static bool peer_allowed(struct peer_guard *g, int fd)
+{
+        if (!g->tcp)
+                return true;
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof(ss);
+        if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0 &&
+            addrlist_match(&g->allow, (struct sockaddr *)&ss))
+                return true;
+        /* At most a line a second, so a stranger cannot fill the log. */
+        g->refused++;
+        uint64_t now = cache_now_ns();
+        if (!g->logged_at || now - g->logged_at >= 1000000000ULL) {
+                char who[64];
+                addrlist_format((struct sockaddr *)&ss, who, sizeof(who));
+                log_warn("refused a FastCGI connection from %s (not in allow_from); %llu refused "
+                         "by this worker so far",
+                         who, (unsigned long long)g->refused);
+                g->logged_at = now;
+        }
+        return false;
+}
+
 int worker_main(const struct config *cfg, int listen_fd, struct score *score, pid_t master)
 {
         sigset_t wait_mask;
@@ -207,6 +252,8 @@ int worker_main(const struct config *cfg, int listen_fd, struct score *score, pi
                 request_cleanup(&rq);
                 return 1;
         }
+        struct peer_guard guard;
+        peer_guard_init(&guard, cfg, listen_fd);
         unsigned long long served = 0;
         /* Everything set up once is done: from here on only the calls of serving are allowed. */
         int code = sandbox_start(cfg->sandbox, "worker") ? 0 : 1;
@@ -238,6 +285,11 @@ int worker_main(const struct config *cfg, int listen_fd, struct score *score, pi
                         log_error("accept failed: %s", strerror(-rc));
                         code = 1;
                         break;
+                }
+                if (!peer_allowed(&guard, fcgi.ipcFd)) {
+                        request_refuse(&fcgi);
+                        FCGX_Finish_r(&fcgi);
+                        continue;
                 }
                 serve(&rq, score, ++served);
                 FCGX_Finish_r(&fcgi);

@@ -333,3 +333,17 @@ bool request_send(struct request *rq, enum http_status st)
                 log_info("client went away before the response was written");
         return sent;
 }
+
+void request_refuse(FCGX_Request *f)
+{
+        /* Closed streams with an error: FCGX_Finish_r writes nothing and drops the connection. */
+        FCGX_Stream *streams[2] = {f->out, f->err};
+        for (size_t i = 0; i < 2; i++) {
+                if (!streams[i])
+                        continue;
+                streams[i]->wasFCloseCalled = 1;
+                streams[i]->isClosed = 1;
+                streams[i]->FCGI_errno = EACCES;
+        }
+        f->keepConnection = 0;
+}

@@ -91,4 +91,7 @@ enum http_status request_redirect(struct request *rq, enum http_status st, const
  * end-of-request records included, in one writev (http/fcgi_out.c). */
 bool request_send(struct request *rq, enum http_status st);
 
+/* Answers nothing to the request just accepted: FCGX_Finish_r then closes its connection. */
+void request_refuse(FCGX_Request *f);
+
 #endif
