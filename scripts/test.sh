@@ -8,9 +8,9 @@ cd "$ROOT"
 scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j2
-# The same code with ASan+UBSan, for the "asan" stack.
+# The same code with ASan+UBSan, for the "asan" stack and the unit tests again (asan-unit.*).
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON
-cmake --build build-asan -j2 --target blogd
+cmake --build build-asan -j2 --target blogd unit_tests
 # libFuzzer targets need clang.
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFUZZ=ON
 cmake --build build-fuzz -j2 --target fuzz_all

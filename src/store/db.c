@@ -14,7 +14,12 @@
 
 #define DB_MAX_COLS 8
 #define DB_MAX_PARAMS 8
-/* Text buffers start here, grow to fit a long value, and shrink back after the query. */
+/*
+ * Text buffers start here, grow to fit a long value, and shrink back after the query. A
+ * buffer of cap bytes is bound as cap - 1: libmariadb reports a value exactly as long as the
+ * bound length as whole (no truncation) and writes no NUL after it, so the byte kept back is
+ * where ours goes. The invariant: a text value is whole only if its length is below cap.
+ */
 #define DB_TEXT_INITIAL 4096
 #define DB_TEXT_KEEP (64 * 1024)
 
@@ -100,8 +105,8 @@ struct column {
         enum db_type type;
         unsigned long long ival;
         char *text;
-        unsigned long cap;
-        unsigned long length;
+        unsigned long cap;    /* bytes allocated; bound as cap - 1 (room for the NUL) */
+        unsigned long length; /* the value's whole length, as the client reports it */
         my_bool is_null;
         my_bool error;
 };
@@ -180,8 +185,14 @@ static void bind_column(struct stmt *s, unsigned i)
         } else {
                 b->buffer_type = MYSQL_TYPE_STRING;
                 b->buffer = c->text;
-                b->buffer_length = c->cap;
+                b->buffer_length = c->cap ? c->cap - 1 : 0;
         }
+}
+
+/* Whether a text column's value and its NUL fit the buffer (a NULL holds nothing). */
+static bool text_whole(const struct column *c)
+{
+        return c->is_null || c->length < c->cap;
 }
 
 static bool text_resize(struct column *c, unsigned long cap)
@@ -229,8 +240,11 @@ static bool stmt_bind_results(struct stmt *s)
                 bind_column(s, i);
         }
         mysql_free_result(meta);
-        s->ncols = n;
-        return ok && mysql_stmt_bind_result(s->handle, s->binds) == 0;
+        ok = ok && mysql_stmt_bind_result(s->handle, s->binds) == 0;
+        /* A statement left half bound must not be fetched into: no columns, so the next run
+         * (INSERT ... RETURNING) binds it again. */
+        s->ncols = ok ? n : 0;
+        return ok;
 }
 
 static bool stmt_prepare(struct stmt *s, const char *sql)
@@ -360,24 +374,37 @@ static bool bind_params(struct stmt *s, const struct db_value *params, size_t n)
         return mysql_stmt_bind_param(s->handle, b) == 0;
 }
 
-/* Grows the buffers of truncated text columns and fetches those columns again, whole. */
+/*
+ * Grows the buffer of every text column whose value did not fit with its NUL to length + 1
+ * and fetches that column again, whole. Truncation is judged by the length against the
+ * buffer, the rule the row is then read with, not by the fetch's return code. True when
+ * every text column of the row is whole.
+ */
 static bool refetch_truncated(struct stmt *s)
 {
-        bool rebind = false;
-        for (unsigned i = 0; i < s->ncols; i++) {
+        bool ok = true, rebind = false;
+        for (unsigned i = 0; ok && i < s->ncols; i++) {
                 struct column *c = &s->cols[i];
-                if (c->type != DB_TEXT || !c->error || c->length < c->cap)
+                if (c->type != DB_TEXT || text_whole(c))
                         continue;
-                if (c->length > 0x7ffffffeUL || !text_resize(c, c->length + 1))
-                        return false;
+                if (c->length > 0x7ffffffeUL || !text_resize(c, c->length + 1)) {
+                        ok = false;
+                        break;
+                }
                 bind_column(s, i);
-                if (mysql_stmt_fetch_column(s->handle, &s->binds[i], i, 0) != 0)
-                        return false;
                 rebind = true;
+                ok = mysql_stmt_fetch_column(s->handle, &s->binds[i], i, 0) == 0 && !c->error &&
+                     text_whole(c);
         }
-        return !rebind || mysql_stmt_bind_result(s->handle, s->binds) == 0;
+        /* The client keeps its own copy of the binds: even after a failure (the rest of the
+         * result is then drained into them), none may point at a buffer realloc moved. */
+        if (rebind && mysql_stmt_bind_result(s->handle, s->binds) != 0)
+                ok = false;
+        return ok;
 }
 
+/* Gives back what grew past DB_TEXT_KEEP for one long value; bind_column binds the smaller
+ * buffer as cap - 1 again, so the invariant holds for the next query. */
 static void shrink_buffers(struct stmt *s)
 {
         bool rebind = false;
@@ -476,7 +503,9 @@ static enum db_status run_query(struct stmt *s, const struct db_value *params, s
                 }
                 if (!want)
                         continue; /* drain: an unbuffered result must be read to the end */
-                if (rc == MYSQL_DATA_TRUNCATED && !refetch_truncated(s)) {
+                /* Whatever rc says (MYSQL_DATA_TRUNCATED, or 0 when the client does not report
+                 * truncation), a value is read only once it and its NUL are in the buffer. */
+                if (!refetch_truncated(s)) {
                         log_error("database fetch of a long value failed");
                         st = DB_ERROR;
                         want = false;
@@ -487,6 +516,7 @@ static enum db_status run_query(struct stmt *s, const struct db_value *params, s
                         if (c->type == DB_INT) {
                                 row[i] = DB_INT_VALUE(c->is_null ? 0 : c->ival);
                         } else {
+                                /* In bounds: refetch_truncated made length < cap. */
                                 size_t len = c->is_null ? 0 : c->length;
                                 c->text[len] = '\0';
                                 row[i] = DB_TEXT_VALUE(c->text, len);

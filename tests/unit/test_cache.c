@@ -1,6 +1,7 @@
 /* test_cache: the page arena (src/cache/cache.c) without a database: store, find, replace,
- * evict in ring order, refuse what does not fit, never return another key's or another
- * generation's page, and survive many laps of the ring with pages of every size. */
+ * evict in ring order, refuse what does not fit (a page exactly at the limit kept, one byte
+ * more refused), records ending exactly at the ring's end, never another key's or another
+ * generation's page, and many laps of the ring with pages of every size. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,140 @@ static void test_many_laps(struct buf *out)
                ARENA, found);
 }
 
+/* A fixed-width key, so every record of a test has the same header and key bytes. */
+static const char *key_of(char *key, size_t cap, const char *kind, int i)
+{
+        snprintf(key, cap, "/%s/%06d/?", kind, i);
+        return key;
+}
+
+/* Whether exactly the len bytes put_found stored with seed are found under key. */
+static bool found_whole(const char *key, const struct cache_gen *g, size_t len, char seed,
+                        struct buf *out)
+{
+        bool marker;
+        if (!get(key, g, out, &marker) || out->len != len)
+                return false;
+        for (size_t j = 0; j < len; j++)
+                if (out->data[j] != (char)(seed + (char)(j % 61)))
+                        return false;
+        return true;
+}
+
+/* Stores len bytes (a pattern of seed) under key; true if the same bytes are then found. */
+static bool put_found(const char *key, const struct cache_gen *g, char *body, size_t len, char seed,
+                      struct buf *out)
+{
+        for (size_t j = 0; j < len; j++)
+                body[j] = (char)(seed + (char)(j % 61));
+        put(key, g, body, len);
+        return found_whole(key, g, len, seed, out);
+}
+
+/*
+ * A page is kept if its record (header, key, body, rounded up to 8 bytes) is at most an
+ * eighth of the ring (MAX_PAGE_SHARE). The header's size is cache.c's business: the largest
+ * body kept is found by trying, and must then be exactly the limit: one byte more is
+ * refused, one byte less kept, and a key one byte longer leaves one byte less of body.
+ */
+static size_t largest_kept(const char *kind, const struct cache_gen *g, size_t ring, char *body,
+                           struct buf *out, int *serial)
+{
+        char key[64];
+        size_t lo = 0, hi = ring / 8 + 1; /* lo is kept, hi is not */
+        while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (put_found(key_of(key, sizeof(key), kind, (*serial)++), g, body, mid, 'a', out))
+                        lo = mid;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
+static void test_size_limit(struct buf *out, size_t ring)
+{
+        struct cache_gen g = {1, {4, 4}};
+        char key[64], longer[64];
+        char *body = malloc(ring / 8 + 16);
+        int serial = 0;
+        size_t klen = strlen(key_of(key, sizeof(key), "limit", 0));
+        size_t most = largest_kept("limit", &g, ring, body, out, &serial);
+        size_t header = ring / 8 - most - klen;
+        /* The record header is a few words, and the largest body fills the share exactly. */
+        CHECK(most > 0 && header > 0 && header <= 256);
+        CHECK(put_found(key_of(key, sizeof(key), "limit", serial++), &g, body, most, 'b', out));
+        CHECK(
+            !put_found(key_of(key, sizeof(key), "limit", serial++), &g, body, most + 1, 'c', out));
+        CHECK(put_found(key_of(key, sizeof(key), "limit", serial++), &g, body, most - 1, 'd', out));
+        for (size_t less = 1; less <= 9; less++)
+                CHECK(put_found(key_of(key, sizeof(key), "limit", serial++), &g, body, most - less,
+                                'e', out));
+        /* A refused page leaves the one stored before under its key as it was. */
+        key_of(key, sizeof(key), "limit", serial++);
+        CHECK(put_found(key, &g, body, 100, 'f', out));
+        put(key, &g, body, most + 1);
+        CHECK(found_whole(key, &g, 100, 'f', out));
+        /* The key counts: one byte more of key, one byte less of body. */
+        snprintf(longer, sizeof(longer), "/limitx/%06d/?", 0);
+        CHECK_EQ_SIZE(strlen(longer), klen + 1);
+        size_t most_longer = 0;
+        for (size_t n = most + 1; n + 8 > most; n--) {
+                snprintf(longer, sizeof(longer), "/limitx/%06d/?", serial++);
+                if (put_found(longer, &g, body, n, 'g', out)) {
+                        most_longer = n;
+                        break;
+                }
+        }
+        CHECK_EQ_SIZE(most_longer, most - 1);
+        printf("an eighth of a %zu-byte ring: %zu bytes of key and body (%zu of header) kept, "
+               "one more refused\n",
+               ring, most + klen, header);
+        free(body);
+}
+
+/*
+ * Records that fill the ring exactly: eight of an eighth each, the last ending at the ring's
+ * very end (no lap skipped), all found; the ninth starts the next lap over the first. Then a
+ * record ending 8 bytes short of the end, and one that no longer fits the rest: it starts the
+ * next lap, and only what it covers is gone.
+ */
+static void test_ring_end(struct buf *out, size_t ring)
+{
+        struct cache_gen g = {1, {5, 5}};
+        char key[64];
+        char *body = malloc(ring / 8 + 16);
+        int serial = 1000;
+        size_t full = largest_kept("ring", &g, ring, body, out, &serial);
+        cache_shared_destroy(); /* a fresh ring: the next record is at position 0 */
+        CHECK(cache_shared_init(&cfg));
+        cache_worker_init(&cfg, 0);
+        for (int i = 0; i < 8; i++)
+                CHECK(put_found(key_of(key, sizeof(key), "ring", i), &g, body, full,
+                                (char)('A' + i), out));
+        for (int i = 0; i < 8; i++)
+                CHECK(found_whole(key_of(key, sizeof(key), "ring", i), &g, full, (char)('A' + i),
+                                  out));
+        CHECK(put_found(key_of(key, sizeof(key), "ring", 8), &g, body, full, 'I', out));
+        CHECK(!cache_has(key_of(key, sizeof(key), "ring", 0), strlen(key)));
+        for (int i = 1; i <= 8; i++)
+                CHECK(found_whole(key_of(key, sizeof(key), "ring", i), &g, full, (char)('A' + i),
+                                  out));
+        /* Six more: one eighth of the lap is left; a record 8 bytes shorter leaves 8 bytes. */
+        for (int i = 9; i < 15; i++)
+                CHECK(put_found(key_of(key, sizeof(key), "ring", i), &g, body, full,
+                                (char)('A' + i), out));
+        CHECK(put_found(key_of(key, sizeof(key), "ring", 15), &g, body, full - 8, 'P', out));
+        CHECK(put_found(key_of(key, sizeof(key), "ring", 16), &g, body, full, 'Q', out));
+        CHECK(!cache_has(key_of(key, sizeof(key), "ring", 8), strlen(key)));
+        for (int i = 9; i < 15; i++)
+                CHECK(found_whole(key_of(key, sizeof(key), "ring", i), &g, full, (char)('A' + i),
+                                  out));
+        CHECK(found_whole(key_of(key, sizeof(key), "ring", 15), &g, full - 8, 'P', out));
+        CHECK(found_whole(key_of(key, sizeof(key), "ring", 16), &g, full, 'Q', out));
+        free(body);
+}
+
 int main(void)
 {
         memset(&cfg, 0, sizeof(cfg));
@@ -129,6 +264,14 @@ int main(void)
         test_many_laps(&out);
         struct cache_stats st;
         CHECK(cache_stats(&st) && st.hits > 0 && st.misses > 0 && st.stores > 0);
+        /* The size limit and the ring's end, in a bigger arena: 129 sets of the index, so the
+         * few keys alive at a time never crowd one set (4 ways), whatever the hash. */
+        cache_shared_destroy();
+        cfg.cache_bytes = 1 << 20;
+        CHECK(cache_shared_init(&cfg));
+        cache_worker_init(&cfg, 0);
+        test_size_limit(&out, 1 << 20);
+        test_ring_end(&out, 1 << 20);
         buf_cleanup(&out);
         cache_shared_destroy();
         return check_summary();

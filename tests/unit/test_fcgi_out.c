@@ -192,6 +192,12 @@ static void test_large(void)
         /* Over 64 records: more than one writev. */
         static const size_t whole[] = {SIZE_MAX};
         check_response(5 * 1000 * 1000, whole, 1, 3, false);
+        /* Exactly one writev's worth of records (64), then one byte more: a 65th record. */
+        check_response(64 * 65528, whole, 1, 3, false);
+        check_response(64 * 65528 + 1, whole, 1, 3, false);
+        /* Pieces that end exactly where a record ends. */
+        check_response(3 * 65528, (const size_t[]){65528}, 1, 5, false);
+        check_response(65528 + 1000, (const size_t[]){65528, SIZE_MAX}, 2, 6, false);
 }
 
 static void test_partial_writes(void)

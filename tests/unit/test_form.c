@@ -3,6 +3,7 @@
 #include "http/form.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Copies the text into a buffer one byte longer (decoding writes a NUL at s[len]). */
@@ -333,6 +334,162 @@ static void test_parse_errors(void)
         CHECK_EQ_INT(parse(&b, "%00=1", &f), FORM_BAD_ENCODING);
 }
 
+/*
+ * The body in a heap buffer of exactly len + 1 bytes, as request_read_form leaves it (the
+ * spare byte for the NUL, nothing more), so ASan sees any byte read or written past it.
+ */
+static enum form_status parse_exact(const char *text, size_t len, struct form *f, char **keep)
+{
+        char *b = malloc(len + 1);
+        memcpy(b, text, len);
+        b[len] = 'X'; /* the terminator must be written by the parser */
+        *keep = b;
+        return form_parse(b, len, f);
+}
+
+static void check_value_at_end(const char *body, size_t len, const char *name, size_t want_len,
+                               char want_byte, int line)
+{
+        struct form f;
+        char *b;
+        char what[160];
+        enum form_status st = parse_exact(body, len, &f, &b);
+        const struct form_field *v = form_get(&f, name);
+        bool ok = st == FORM_OK && v && v->value_len == want_len && v->value[want_len] == '\0';
+        for (size_t i = 0; ok && i < want_len; i++)
+                ok = v->value[i] == want_byte;
+        snprintf(what, sizeof(what), "a %zu-byte body ending in a %zu-byte value (test line %d)",
+                 len, want_len, line);
+        check_record_(ok, __FILE__, line, what);
+        free(b);
+}
+
+/* Values ending exactly at the end of the body, at the sizes a comment can reach (the longest
+ * a browser sends for max_comment_chars 4-byte characters, and max_body, 256 KiB). */
+static void test_parse_exact_buffers(void)
+{
+        static const size_t sizes[] = {0,     1,     4095,  4096,   4097,  8192,
+                                       65535, 65536, 65537, 120000, 262136};
+        static char body[262144 + 64];
+        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+                size_t n = sizes[i];
+                /* Raw bytes. */
+                memcpy(body, "v=", 2);
+                memset(body + 2, 'x', n);
+                check_value_at_end(body, n + 2, "v", n, 'x', __LINE__);
+                /* After another field, with '+' (one byte each way). */
+                memcpy(body, "csrf=ab&v=", 10);
+                memset(body + 10, '+', n);
+                check_value_at_end(body, n + 10, "v", n, ' ', __LINE__);
+                /* Percent-encoded: three bytes in, one out, the last escape at the very end. */
+                if (2 + 3 * n <= sizeof(body)) {
+                        memcpy(body, "v=", 2);
+                        for (size_t k = 0; k < n; k++)
+                                memcpy(body + 2 + 3 * k, "%F0", 3);
+                        check_value_at_end(body, 2 + 3 * n, "v", n, '\xf0', __LINE__);
+                }
+        }
+        /* The longest comment, 10,000 4-byte characters, as a browser sends it: the token
+         * first, the content's last escape ending the buffer. */
+        {
+                size_t n = 0;
+                n += (size_t)snprintf(body, sizeof(body), "csrf=%064d&content=", 0);
+                for (int k = 0; k < 10000; k++) {
+                        memcpy(body + n, "%F0%9F%98%80", 12);
+                        n += 12;
+                }
+                struct form f;
+                char *b;
+                CHECK_EQ_INT(parse_exact(body, n, &f, &b), FORM_OK);
+                const struct form_field *c = form_get(&f, "content");
+                if (CHECK(c != NULL)) {
+                        CHECK_EQ_SIZE(c->value_len, 40000);
+                        CHECK(memcmp(c->value + 39996, "\xf0\x9f\x98\x80", 4) == 0);
+                        CHECK(c->value[40000] == '\0');
+                }
+                free(b);
+        }
+
+        /* Endings that stop short: a cut escape, an empty value, a name alone, a separator. */
+        struct {
+                const char *body;
+                enum form_status want;
+                const char *name;
+                size_t value_len;
+        } ends[] = {
+            {"v=abc%", FORM_BAD_ENCODING, NULL, 0},
+            {"v=abc%4", FORM_BAD_ENCODING, NULL, 0},
+            {"v=abc%41", FORM_OK, "v", 4},
+            {"v=", FORM_OK, "v", 0},
+            {"a=1&v", FORM_OK, "v", 0},
+            {"v=1&", FORM_OK, "v", 1},
+            {"v=1&&", FORM_OK, "v", 1},
+            {"v=1&=", FORM_BAD_ENCODING, NULL, 0},
+            {"v=1&%", FORM_BAD_ENCODING, NULL, 0},
+            {"v=1&%7", FORM_BAD_ENCODING, NULL, 0},
+            {"v=1&%76", FORM_DUPLICATE, NULL, 0},
+            {"=", FORM_BAD_ENCODING, NULL, 0},
+            {"&", FORM_OK, NULL, 0},
+            {"+", FORM_BAD_ENCODING, NULL, 0},
+        };
+        for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+                struct form f;
+                char *b;
+                enum form_status st = parse_exact(ends[i].body, strlen(ends[i].body), &f, &b);
+                CHECK_EQ_INT(st, ends[i].want);
+                if (st != ends[i].want)
+                        fprintf(stderr, "    body \"%s\"\n", ends[i].body);
+                if (st == FORM_OK && ends[i].name) {
+                        const struct form_field *v = form_get(&f, ends[i].name);
+                        if (CHECK(v != NULL)) {
+                                CHECK_EQ_SIZE(v->value_len, ends[i].value_len);
+                                CHECK(v->value[v->value_len] == '\0');
+                        }
+                }
+                free(b);
+        }
+
+        /* The longest name, FORM_MAX_NAME bytes spelled as escapes, last in the body and with
+         * no '=' (its empty value is the body's NUL); then one escape more. */
+        for (int extra = 0; extra <= 1; extra++) {
+                size_t n = 0;
+                for (int k = 0; k < FORM_MAX_NAME + extra; k++, n += 3)
+                        memcpy(body + n, "%6E", 3);
+                struct form f;
+                char *b;
+                enum form_status st = parse_exact(body, n, &f, &b);
+                CHECK_EQ_INT(st, extra ? FORM_NAME_TOO_LONG : FORM_OK);
+                if (st == FORM_OK && CHECK(f.count == 1)) {
+                        CHECK_EQ_SIZE(strlen(f.fields[0].name), FORM_MAX_NAME);
+                        CHECK_EQ_SIZE(f.fields[0].value_len, 0);
+                }
+                free(b);
+        }
+
+        /* FORM_MAX_FIELDS fields, the last one ending the buffer; then one more. */
+        for (int extra = 0; extra <= 1; extra++) {
+                size_t n = 0;
+                for (int k = 0; k < FORM_MAX_FIELDS + extra; k++)
+                        n += (size_t)snprintf(body + n, sizeof(body) - n, "%sf%d=%d", k ? "&" : "",
+                                              k, k);
+                struct form f;
+                char *b;
+                CHECK_EQ_INT(parse_exact(body, n, &f, &b), extra ? FORM_TOO_MANY : FORM_OK);
+                free(b);
+        }
+
+        /* Decoding in place with the escape ending exactly at len, in a buffer of len + 1. */
+        {
+                char *b = malloc(4);
+                memcpy(b, "%41X", 4);
+                CHECK_EQ_INT(form_percent_decode(b, 3), 1);
+                CHECK(b[0] == 'A' && b[1] == '\0');
+                memcpy(b, "a%4X", 4);
+                CHECK_EQ_INT(form_percent_decode(b, 3), -1);
+                free(b);
+        }
+}
+
 static void test_status_text(void)
 {
         CHECK_EQ_STR(form_status_text(FORM_OK), "ok");
@@ -352,6 +509,7 @@ int main(void)
         test_parse_basic();
         test_parse_values();
         test_parse_errors();
+        test_parse_exact_buffers();
         test_status_text();
         return check_summary();
 }
