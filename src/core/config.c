@@ -57,6 +57,12 @@ static const struct option options[] = {
     STR(cache),
     NUM(cache_bytes, 0, 1024L * 1024 * 1024),
     STR(csrf_secret_file),
+    STR(user),
+    STR(listen_group),
+    STR(listen_mode),
+    /* Read here so that configurations naming it (ASan and valgrind stacks say "off") load;
+     * the filter it switches and its documentation in conf/blogd.conf come with the sandbox. */
+    STR(sandbox),
 };
 
 void config_defaults(struct config *c)
@@ -84,6 +90,8 @@ void config_defaults(struct config *c)
         c->page_comments = 50;
         snprintf(c->cache, sizeof(c->cache), "auto");
         c->cache_bytes = 64L * 1024 * 1024;
+        snprintf(c->listen_mode, sizeof(c->listen_mode), "0660");
+        snprintf(c->sandbox, sizeof(c->sandbox), "on");
 }
 
 bool config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen)
