@@ -21,6 +21,11 @@
 #   $VAR/blogd.conf, csrf.secret  root:nogroup 0640 (blogd reads them again on SIGHUP)
 # Not root, everything runs as the invoking user, in the same layout.
 #
+# `run` starts the stack and supervises it in the foreground: a part that exits
+# (or is killed) is restarted with a backoff, one restarted by hand is adopted;
+# Ctrl-C, SIGTERM or SIGHUP (to the script, its process group or `make run`),
+# or its parent going away, stops everything it runs.
+#
 # Environment:
 #   PORT       HTTP port on 127.0.0.1 (default 8080)
 #   VAR        state directory (default ./var, made absolute)
@@ -93,6 +98,7 @@ resolve_var() {
   CSRF_SECRET="$VAR/csrf.secret"
   NGINX_CONF="$VAR/nginx.conf"
   NGINX_PID="$VAR/nginx.pid"
+  SUPERVISOR_PID="$VAR/stack.pid"
   PW_FILE="$VAR/db_password"
   SQL_LOG="$LOGDIR/sql.log"
 }
@@ -116,6 +122,15 @@ running() {
   stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
   stat="${stat##*) }"
   case "${stat%% *}" in Z | X) return 1 ;; esac
+}
+
+# Parent PID of a process (field 4 of /proc/PID/stat).
+parent_of() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  local -a f
+  read -r -a f <<<"${stat##*) }"
+  printf '%s\n' "${f[1]}"
 }
 
 # remember_pid FILE PID: record PID in FILE (one of ours, in a root-only directory
@@ -284,7 +299,7 @@ on_start_exit() {
 }
 
 # SIGINT/SIGTERM/SIGHUP: while starting, leave through the EXIT trap (which
-# stops what was started); once `run` watches the stack, end its loop.
+# stops what was started); once `run` supervises, end its loop.
 on_signal() {
   if [ "$START_OK" -eq 0 ]; then
     exit 130
@@ -649,6 +664,139 @@ write_stack_env() {
   } >"$VAR/stack.env"
 }
 
+# Supervisor (run) ----------------------------------------------------------------
+# Like systemd's Restart=on-failure: each tick (0.5 s) every part is looked
+# up by its pid files; one that is gone has the rest of its process group
+# reaped and is started again after a backoff of 1, 2, 4 ... 30 s (back to
+# 1 s once it has run for 30 s), each restart logged. A copy someone else
+# started (its own pid file names it) is adopted. MariaDB down meanwhile:
+# blogd answers 503 and reconnects by itself.
+declare -A SEEN=() UP_AT=() NEXT_AT=() FAILS=() CHILD=() RELAUNCHED=()
+NOW_MS=0
+EXIT_NOTE=""
+
+tick_clock() {
+  local t="${EPOCHREALTIME//[!0-9]/}" # microseconds, whatever the locale's decimal point
+  NOW_MS=$((10#$t / 1000))
+}
+
+# exit_note PID: EXIT_NOTE says how a child of this shell that has ended ended
+# ("" for another's process: nginx daemonizes, adopted copies). Not in $(...):
+# a subshell has no children to wait for.
+exit_note() {
+  local rc=0
+  EXIT_NOTE=""
+  [ -n "$1" ] && ! running "$1" || return 0
+  wait "$1" 2>/dev/null || rc=$?
+  if [ "$rc" -eq 127 ]; then
+    return 0
+  elif [ "$rc" -gt 128 ]; then
+    EXIT_NOTE=" (killed by SIG$(kill -l $((rc - 128))))"
+  else
+    EXIT_NOTE=" (exit status $rc)"
+  fi
+}
+
+# relaunch NAME: start an already set-up part again, without waiting for it.
+relaunch() {
+  LAUNCHED=""
+  case "$1" in
+    mariadb) launch_mariadb ;;
+    blogd) launch_blogd ;;
+    nginx) launch_nginx ;;
+  esac
+}
+
+supervise_one() {
+  local c="$1" pid delay n
+  if pid="$(comp_pid "$c")"; then
+    if [ "${SEEN[$c]:-}" != "$pid" ]; then
+      if [ -n "${RELAUNCHED[$c]:-}" ]; then
+        log "$c is running again (pid $pid)"
+      else
+        log "$c (pid $pid) was started by someone else; adopting it"
+      fi
+      SEEN[$c]="$pid"
+      UP_AT[$c]="$NOW_MS"
+      NEXT_AT[$c]=""
+      RELAUNCHED[$c]=""
+      case "$c" in
+        mariadb) remember_pid "$MARIADB_PID" "$pid" ;;
+        blogd) remember_pid "$BLOGD_PID" "$pid" ;;
+      esac
+    elif [ "${FAILS[$c]:-0}" -gt 0 ] && [ $((NOW_MS - ${UP_AT[$c]:-0})) -ge 30000 ]; then
+      FAILS[$c]=0
+    fi
+    return 0
+  fi
+  # A Ctrl-C also kills the tools a look-up runs: that is no reason to restart.
+  [ -z "$STOP_SIGNAL" ] || return 0
+  if [ -n "${SEEN[$c]:-}" ]; then
+    n="${FAILS[$c]:-0}"
+    delay=$((n >= 5 ? 30 : 1 << n))
+    exit_note "${CHILD[$c]:-}"
+    log "$c (pid ${SEEN[$c]}) is gone$EXIT_NOTE; restarting it in ${delay}s"
+    reap_group "${SEEN[$c]}"
+    SEEN[$c]=""
+    CHILD[$c]=""
+    NEXT_AT[$c]=$((NOW_MS + delay * 1000))
+  elif [ -n "${CHILD[$c]:-}" ] && ! running "${CHILD[$c]}"; then
+    exit_note "${CHILD[$c]}"
+    log "$c exited while starting$EXIT_NOTE; see $LOGDIR"
+    CHILD[$c]=""
+  fi
+  if [ -n "${NEXT_AT[$c]:-}" ] && [ "$NOW_MS" -ge "${NEXT_AT[$c]}" ]; then
+    FAILS[$c]=$((${FAILS[$c]:-0} + 1))
+    n="${FAILS[$c]}"
+    delay=$((n >= 5 ? 30 : 1 << n))
+    # Should this start fail too, the next try comes after the following backoff step.
+    NEXT_AT[$c]=$((NOW_MS + delay * 1000))
+    log "restarting $c (restart $n in a row)"
+    RELAUNCHED[$c]=1
+    if relaunch "$c"; then
+      CHILD[$c]="$LAUNCHED"
+    else
+      log "$c failed to start; next try in ${delay}s (see $LOGDIR)"
+    fi
+  fi
+}
+
+supervise() {
+  local parent c sleeper tty=0
+  parent="$(parent_of $$)"
+  # A terminal that hangs up signals only its session's leader (make, which waits for us).
+  [ ! -t 2 ] || tty=1
+  remember_pid "$SUPERVISOR_PID" $$
+  for c in mariadb blogd nginx; do
+    SEEN[$c]="$(comp_pid "$c" || true)"
+    CHILD[$c]=""
+  done
+  # mariadbd and blogd are this shell's children when it started them.
+  case " ${STARTED[*]-} " in *" mariadb "*) CHILD[mariadb]="${SEEN[mariadb]}" ;; esac
+  case " ${STARTED[*]-} " in *" blogd "*) CHILD[blogd]="${SEEN[blogd]}" ;; esac
+  while [ -z "$STOP_SIGNAL" ]; do
+    sleep 0.5 &
+    sleeper=$!
+    wait "$sleeper" 2>/dev/null || true # a trapped signal ends the wait at once
+    kill "$sleeper" 2>/dev/null || true
+    [ -z "$STOP_SIGNAL" ] || break
+    if [ "$(parent_of $$ || echo gone)" != "$parent" ]; then
+      log "the process that started this stack ($parent) is gone; stopping"
+      break
+    fi
+    if [ "$tty" -eq 1 ] && [ ! -t 2 ]; then
+      log "the terminal hung up; stopping"
+      break
+    fi
+    tick_clock
+    for c in mariadb blogd nginx; do
+      [ -z "$STOP_SIGNAL" ] || break
+      supervise_one "$c"
+    done
+  done
+  [ -z "$STOP_SIGNAL" ] || log "SIG$STOP_SIGNAL: stopping"
+}
+
 # Commands ----------------------------------------------------------------------
 cmd_start() {
   resolve_var create
@@ -682,11 +830,23 @@ cmd_start() {
   echo "blogd is running at http://127.0.0.1:$PORT/"
 }
 
+# Stops a `run` supervising this VAR first, so that it restarts nothing.
+stop_supervisor() {
+  local pid
+  pid="$(live_pid "$SUPERVISOR_PID")" || return 0
+  [ "$pid" != $$ ] || return 0
+  log "stopping the supervisor (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  wait_gone "$pid" $((3 * STOP_TIMEOUT)) || log "the supervisor (pid $pid) is still running"
+}
+
 cmd_stop() {
   resolve_var
+  stop_supervisor
   stop_one nginx
   stop_one blogd
   stop_one mariadb
+  rm -f "$SUPERVISOR_PID" "$SUPERVISOR_PID.start"
 }
 
 cmd_status() {
@@ -700,33 +860,31 @@ cmd_status() {
       all=1
     fi
   done
+  if pid="$(live_pid "$SUPERVISOR_PID")"; then
+    echo "supervisor: running (pid $pid, make run)"
+  fi
   if [ "$all" -eq 0 ] && [ -f "$VAR/stack.env" ]; then
     echo "url: http://127.0.0.1:$(sed -n 's/^BLOGD_PORT=//p' "$VAR/stack.env")/"
   fi
   return "$all"
 }
 
+# Should the supervisor itself fail, it still stops what it runs.
+on_run_exit() {
+  local rc=$?
+  trap '' INT TERM HUP
+  log "ERROR: the supervisor failed (exit $rc); stopping the stack"
+  cmd_stop || true
+}
+
 cmd_run() {
   cmd_start
-  echo "Ctrl-C to stop"
-  local name dead=""
-  while [ -z "$STOP_SIGNAL" ]; do
-    sleep 1 &
-    wait $! 2>/dev/null || true
-    [ -z "$STOP_SIGNAL" ] || break
-    for name in nginx blogd mariadb; do
-      comp_pid "$name" >/dev/null || dead="$name"
-    done
-    if [ -n "$dead" ]; then
-      log "ERROR: $dead stopped unexpectedly"
-      show_log "$BLOGD_LOG" "$LOGDIR/nginx-error.log" "$LOGDIR/mariadb.err"
-      break
-    fi
-  done
-  trap '' INT TERM HUP
-  echo
+  trap on_run_exit EXIT
+  echo "Ctrl-C to stop" 2>/dev/null || true
+  supervise
+  trap '' INT TERM HUP # the stop runs to its end
   cmd_stop
-  [ -z "$dead" ]
+  trap - EXIT
 }
 
 [ $# -eq 1 ] || usage
