@@ -714,7 +714,7 @@ supervise_one() {
       if [ -n "${RELAUNCHED[$c]:-}" ]; then
         log "$c is running again (pid $pid)"
       else
-        log "$c (pid $pid) was started by someone else; adopting it"
+        log "$c ${SEEN[$c]:+(pid ${SEEN[$c]}) was replaced by }pid $pid, started by someone else; adopting it"
       fi
       SEEN[$c]="$pid"
       UP_AT[$c]="$NOW_MS"
@@ -742,7 +742,7 @@ supervise_one() {
     NEXT_AT[$c]=$((NOW_MS + delay * 1000))
   elif [ -n "${CHILD[$c]:-}" ] && ! running "${CHILD[$c]}"; then
     exit_note "${CHILD[$c]}"
-    log "$c exited while starting$EXIT_NOTE; see $LOGDIR"
+    log "$c exited while starting$EXIT_NOTE (see $LOGDIR); next try in $(((NEXT_AT[$c] - NOW_MS + 999) / 1000))s"
     CHILD[$c]=""
   fi
   if [ -n "${NEXT_AT[$c]:-}" ] && [ "$NOW_MS" -ge "${NEXT_AT[$c]}" ]; then

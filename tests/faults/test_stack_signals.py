@@ -5,8 +5,8 @@ Under `run`, MariaDB stopped by hand (SIGTERM, as `systemctl stop` sends) gives 
 502, while nginx and blogd stay, and is started again by the stack; blogd's master and nginx's
 master killed with SIGKILL are started again and serve. Then each way of stopping it, on a new
 `make run` each time: Ctrl-C typed into the terminal (SIGINT to the foreground process group),
-SIGINT to the process group, SIGTERM to make, SIGTERM to the stack script, and the terminal
-hanging up: within STOP_BOUND seconds make has exited and no process is left whose command
+SIGINT to the process group, SIGTERM to make, SIGTERM and SIGHUP to the stack script, and the
+terminal hanging up: within STOP_BOUND seconds make has exited and no process is left whose command
 line, working directory or open files are in the stack's folder."""
 import os
 import pty
@@ -285,6 +285,7 @@ def main():
         ("SIGINT to the process group", lambda r: os.killpg(r.make_pid, signal.SIGINT)),
         ("SIGTERM to make", lambda r: os.kill(r.make_pid, signal.SIGTERM)),
         ("SIGTERM to the script", lambda r: os.kill(r.script_pid(), signal.SIGTERM)),
+        ("SIGHUP to the script", lambda r: os.kill(r.script_pid(), signal.SIGHUP)),
         ("the terminal hanging up", lambda r: r.hang_up()),
     ]
     try:
