@@ -105,32 +105,36 @@ resolve_var() {
 
 # Process helpers -----------------------------------------------------------
 
-# Start time of a process (clock ticks since boot, /proc/PID/stat field 22):
-# together with the PID it names one process for the life of the machine.
+# stat_fields PID: F = the fields of /proc/PID/stat after "pid (comm) " (comm
+# may hold spaces): F[0] the state, F[1] the parent, F[19] the start time.
+# Builtins only: the supervisor looks every half second.
+stat_fields() {
+  local stat=""
+  IFS= read -r stat 2>/dev/null <"/proc/$1/stat" || [ -n "$stat" ] || return 1
+  read -r -a F <<<"${stat##*) }"
+}
+
+# Start time of a process (clock ticks since boot): together with the PID it
+# names one process for the life of the machine.
 proc_start() {
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  local -a f
-  read -r -a f <<<"${stat##*) }" # drop "pid (comm) ": comm may hold spaces
-  printf '%s\n' "${f[19]}"
+  local -a F
+  stat_fields "$1" || return 1
+  printf '%s\n' "${F[19]}"
 }
 
 # True while PID runs: a zombie has exited (an orphan's zombie may wait long for
 # its reaper: nginx's master is one, once it daemonized).
 running() {
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  stat="${stat##*) }"
-  case "${stat%% *}" in Z | X) return 1 ;; esac
+  local -a F
+  stat_fields "$1" || return 1
+  case "${F[0]}" in Z | X) return 1 ;; esac
 }
 
-# Parent PID of a process (field 4 of /proc/PID/stat).
+# Parent PID of a process.
 parent_of() {
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  local -a f
-  read -r -a f <<<"${stat##*) }"
-  printf '%s\n' "${f[1]}"
+  local -a F
+  stat_fields "$1" || return 1
+  printf '%s\n' "${F[1]}"
 }
 
 # remember_pid FILE PID: record PID in FILE (one of ours, in a root-only directory
@@ -148,13 +152,16 @@ remember_pid() {
 # (every process we start is given paths under $VAR) or it is the very
 # process remember_pid recorded at start-up (in case it retitled itself).
 live_pid() {
-  local file="$1" pid
+  local file="$1" pid="" start="" args=()
   [ -f "$file" ] || return 1
-  pid="$(tr -dc '0-9' <"$file" 2>/dev/null || true)"
+  IFS= read -r pid 2>/dev/null <"$file" || true
+  pid="${pid//[!0-9]/}"
   [ -n "$pid" ] || return 1
   running "$pid" || return 1
-  if [ -r "/proc/$pid/cmdline" ] && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$VAR"; then
-    [ -f "$file.start" ] && [ "$(cat "$file.start")" = "$pid $(proc_start "$pid")" ] || return 1
+  mapfile -d '' args 2>/dev/null <"/proc/$pid/cmdline" || true
+  if [[ " ${args[*]-} " != *"$VAR"* ]]; then
+    IFS= read -r start 2>/dev/null <"$file.start" || true
+    [ -n "$start" ] && [ "$start" = "$pid $(proc_start "$pid")" ] || return 1
   fi
   printf '%s\n' "$pid"
 }
@@ -778,8 +785,10 @@ supervise() {
     sleep 0.5 &
     sleeper=$!
     wait "$sleeper" 2>/dev/null || true # a trapped signal ends the wait at once
-    kill "$sleeper" 2>/dev/null || true
-    [ -z "$STOP_SIGNAL" ] || break
+    if [ -n "$STOP_SIGNAL" ]; then
+      kill "$sleeper" 2>/dev/null || true # still ours: not waited for yet
+      break
+    fi
     if [ "$(parent_of $$ || echo gone)" != "$parent" ]; then
       log "the process that started this stack ($parent) is gone; stopping"
       break
