@@ -18,9 +18,13 @@ build: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 	cmake --build $(BUILD_DIR) -j2
 
-# Foreground: MariaDB + blogd + nginx under $(VAR), Ctrl-C stops all three.
+# Foreground: MariaDB + blogd + nginx under $(VAR), supervised (a part that stops is started
+# again); Ctrl-C, or SIGTERM to make or to the script, stops all three. `exec`: the shell make
+# runs the recipe in becomes the script, so make waits on it and hands it a SIGTERM (GNU make
+# sends SIGTERM on to its children and waits for them; a shell in between would die of it
+# and leave the script behind).
 run: build
-	PORT=$(PORT) VAR=$(VAR) SEED=$(SEED) scripts/stack.sh run
+	exec env PORT=$(PORT) VAR=$(VAR) SEED=$(SEED) scripts/stack.sh run
 
 # Background variants of the same stack.
 start: build

@@ -75,6 +75,8 @@ pkg-config --exists fcgi || fail "pkg-config cannot find fcgi (libfcgi-dev; run 
 
 # --- Temp dir and cleanup (runs on every exit: success, failure, Ctrl-C, SIGTERM) ------------
 BT="$(mktemp -d "${TMPDIR:-/tmp}/blogd-bench.XXXXXX")"
+# mktemp makes it 0700; as root the stacks' daemons run as mysql, nobody and www-data.
+chmod 0755 "$BT"
 CEIL="$BT/ceil"
 STACKS=() # VARs handed to scripts/stack.sh start (stop is harmless if start failed)
 FAILED_LOGS=()
@@ -275,7 +277,8 @@ COOKIE[$DBV]="$c" TOKEN[$DBV]="$t"
 # --- The same data with blogd's page cache off (if this blogd has one) ---------------------
 # Every request then renders from MariaDB: a row of the main table, and the base line of
 # the paging comparison (a cache hit would hide what a deep page costs the database).
-printf 'templates = %s\ncache = off\n' "$ROOT/templates" >"$BT/cache-test.conf"
+# The main stack's configuration (its `user` too: as root blogd refuses to start without one).
+(umask 077 && { cat "$MAIN/blogd.conf"; echo "cache = off"; } >"$BT/cache-test.conf")
 if "$BLOGD_BIN" -t -c "$BT/cache-test.conf" >/dev/null 2>&1; then
   CACHE_OFF="cache = off"
   start_stack nocache "$P_NOCACHE" tutorial "$CACHE_OFF" || fail "the cache-off stack did not start"
@@ -303,6 +306,8 @@ until [ -s "$CEIL/bare.pid" ] && [ -S "$CEIL/run/bare.sock" ]; do
   sleep 0.1
   n=$((n - 1))
 done
+# As root, the ceiling nginx's workers run as the main stack's do (www-data): they connect.
+[ "$(id -u)" -ne 0 ] || chgrp "$(env_of "$MAIN" NGINX_USER)" "$CEIL/run/bare.sock"
 
 # nginx for the ceilings: the main stack's config with its paths, port and upstream swapped.
 sed -e "s|unix:$MAIN/run/blogd.sock|unix:$CEIL/run/bare.sock|" \

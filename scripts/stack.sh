@@ -2,8 +2,29 @@
 # Private per-checkout stack (MariaDB + blogd + nginx under $VAR): start|stop|run|status.
 #
 # Nothing system-wide is touched: every file, socket, pid and log lives under
-# $VAR, MariaDB listens only on $VAR/run/mysqld.sock, nginx only on
+# $VAR, MariaDB listens only on $VAR/mysqld/mysqld.sock, nginx only on
 # 127.0.0.1:$PORT. `stop` only signals PIDs read from pid files under $VAR.
+#
+# Started as root, nothing it starts serves as root: MariaDB runs as `mysql`
+# (the account of the mariadb-server package), nginx's workers as `www-data`
+# (its master stays root, as nginx's does) and blogd as `nobody` (group
+# nogroup): blogd drops to it itself (its `user` option) after opening its
+# socket, which it gives to nobody:www-data 0660 so that nginx can connect.
+# Every daemon owns what it writes, and root never writes into a directory a
+# daemon owns (a daemon could plant a symlink there):
+#   $VAR/run/       nobody:   blogd.sock, blogd.pid (blogd's own)
+#   $VAR/mysqld/    mysql:    mysqld.sock, mysqld.pid (mariadbd's own)
+#   $VAR/mysql/     mysql:    the data directory
+#   $VAR/log/       root:     blogd.log (nobody's), mariadb.err (mysql's), nginx's logs
+#   $VAR/log/reports/ nobody: files blogd's processes create (valgrind, ASan)
+#   $VAR/*.pid      root:     this script's records of what it started
+#   $VAR/blogd.conf, csrf.secret  root:nogroup 0640 (blogd reads them again on SIGHUP)
+# Not root, everything runs as the invoking user, in the same layout.
+#
+# `run` starts the stack and supervises it in the foreground: a part that exits
+# (or is killed) is restarted with a backoff, one restarted by hand is adopted;
+# Ctrl-C, SIGTERM or SIGHUP (to the script, its process group or `make run`),
+# or its parent going away, stops everything it runs.
 #
 # Environment:
 #   PORT       HTTP port on 127.0.0.1 (default 8080)
@@ -28,7 +49,21 @@ ME="$(id -un)"
 # to root and to the --user account; connect as whichever we are.
 DB_ADMIN="$ME"
 
-log() { printf 'stack: %s\n' "$*" >&2; }
+# Accounts: see the header.
+if [ "$(id -u)" -eq 0 ]; then
+  AS_ROOT=1
+  DB_USER=mysql
+  BLOGD_USER=nobody
+  WEB_USER=www-data
+else
+  AS_ROOT=0
+  DB_USER="$ME"
+  BLOGD_USER="$ME"
+  WEB_USER="$ME"
+fi
+
+# Never fails: a terminal that hung up (EIO) must not stop a stop half-way.
+log() { printf 'stack: %s\n' "$*" >&2 2>/dev/null || true; }
 
 usage() {
   echo "usage: [PORT=8080] [VAR=./var] [BLOGD_BIN=build/blogd] [SEED=tutorial|large|none] $0 start|stop|run|status" >&2
@@ -40,45 +75,74 @@ case "$PORT" in '' | *[!0-9]*) log "PORT must be a number, got '$PORT'"; exit 2 
 # Paths ---------------------------------------------------------------------
 # resolve_var [create]: make VAR absolute; only `start` creates it.
 resolve_var() {
-  [ "${1:-}" != create ] || mkdir -p "$VAR"
+  [ "${1:-}" != create ] || (umask 022 && mkdir -p "$VAR")
   if [ -d "$VAR" ]; then
     VAR="$(cd "$VAR" && pwd)"
   else
     case "$VAR" in /*) ;; *) VAR="$PWD/$VAR" ;; esac
   fi
   RUN="$VAR/run"
+  MYSQLD_DIR="$VAR/mysqld"
   LOGDIR="$VAR/log"
+  REPORTS="$LOGDIR/reports"
   MY_CNF="$VAR/my.cnf"
   DATADIR="$VAR/mysql"
-  MYSQL_SOCK="$RUN/mysqld.sock"
+  MYSQL_SOCK="$MYSQLD_DIR/mysqld.sock"
+  MYSQLD_PID="$MYSQLD_DIR/mysqld.pid"
   MARIADB_PID="$VAR/mariadb.pid"
   BLOGD_SOCK="$RUN/blogd.sock"
   BLOGD_CONF="$VAR/blogd.conf"
+  BLOGD_OWN_PID="$RUN/blogd.pid"
   BLOGD_PID="$VAR/blogd.pid"
   BLOGD_LOG="$LOGDIR/blogd.log"
+  CSRF_SECRET="$VAR/csrf.secret"
   NGINX_CONF="$VAR/nginx.conf"
   NGINX_PID="$VAR/nginx.pid"
+  SUPERVISOR_PID="$VAR/stack.pid"
   PW_FILE="$VAR/db_password"
   SQL_LOG="$LOGDIR/sql.log"
 }
 
 # Process helpers -----------------------------------------------------------
 
-# Start time of a process (clock ticks since boot, /proc/PID/stat field 22):
-# together with the PID it names one process for the life of the machine.
-proc_start() {
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  local -a f
-  read -r -a f <<<"${stat##*) }" # drop "pid (comm) ": comm may hold spaces
-  printf '%s\n' "${f[19]}"
+# stat_fields PID: F = the fields of /proc/PID/stat after "pid (comm) " (comm
+# may hold spaces): F[0] the state, F[1] the parent, F[19] the start time.
+# Builtins only: the supervisor looks every half second.
+stat_fields() {
+  local stat=""
+  IFS= read -r stat 2>/dev/null <"/proc/$1/stat" || [ -n "$stat" ] || return 1
+  read -r -a F <<<"${stat##*) }"
 }
 
-# Remember which process a pid file names, for live_pid's identity check.
+# Start time of a process (clock ticks since boot): together with the PID it
+# names one process for the life of the machine.
+proc_start() {
+  local -a F
+  stat_fields "$1" || return 1
+  printf '%s\n' "${F[19]}"
+}
+
+# True while PID runs: a zombie has exited (an orphan's zombie may wait long for
+# its reaper: nginx's master is one, once it daemonized).
+running() {
+  local -a F
+  stat_fields "$1" || return 1
+  case "${F[0]}" in Z | X) return 1 ;; esac
+}
+
+# Parent PID of a process.
+parent_of() {
+  local -a F
+  stat_fields "$1" || return 1
+  printf '%s\n' "${F[1]}"
+}
+
+# remember_pid FILE PID: record PID in FILE (one of ours, in a root-only directory
+# when root) with its start time, for live_pid's identity check.
 remember_pid() {
-  local file="$1" pid start
-  pid="$(tr -dc '0-9' <"$file" 2>/dev/null || true)"
-  if [ -n "$pid" ] && start="$(proc_start "$pid")"; then
+  local file="$1" pid="$2" start
+  echo "$pid" >"$file"
+  if start="$(proc_start "$pid")"; then
     echo "$pid $start" >"$file.start"
   fi
 }
@@ -88,36 +152,63 @@ remember_pid() {
 # (every process we start is given paths under $VAR) or it is the very
 # process remember_pid recorded at start-up (in case it retitled itself).
 live_pid() {
-  local file="$1" pid
+  local file="$1" pid="" start="" args=()
   [ -f "$file" ] || return 1
-  pid="$(tr -dc '0-9' <"$file" 2>/dev/null || true)"
+  IFS= read -r pid 2>/dev/null <"$file" || true
+  pid="${pid//[!0-9]/}"
   [ -n "$pid" ] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  if [ -r "/proc/$pid/cmdline" ] && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$VAR"; then
-    [ -f "$file.start" ] && [ "$(cat "$file.start")" = "$pid $(proc_start "$pid")" ] || return 1
+  running "$pid" || return 1
+  mapfile -d '' args 2>/dev/null <"/proc/$pid/cmdline" || true
+  if [[ " ${args[*]-} " != *"$VAR"* ]]; then
+    IFS= read -r start 2>/dev/null <"$file.start" || true
+    [ -n "$start" ] && [ "$start" = "$pid $(proc_start "$pid")" ] || return 1
   fi
   printf '%s\n' "$pid"
+}
+
+# comp_pid NAME: the running process of a component. The daemon's own pid file
+# comes first, so that a copy someone restarted by hand is found (and adopted),
+# then the record this script keeps.
+comp_pid() {
+  case "$1" in
+    mariadb) live_pid "$MYSQLD_PID" || live_pid "$MARIADB_PID" ;;
+    blogd) live_pid "$BLOGD_OWN_PID" || live_pid "$BLOGD_PID" ;;
+    nginx) live_pid "$NGINX_PID" ;;
+    *) return 1 ;;
+  esac
 }
 
 # wait_gone PID SECONDS: true once PID has exited.
 wait_gone() {
   local pid="$1" tenths=$(($2 * 10))
-  while kill -0 "$pid" 2>/dev/null; do
+  while running "$pid"; do
     [ "$tenths" -gt 0 ] || return 1
     sleep 0.1
     tenths=$((tenths - 1))
   done
 }
 
-# stop_one NAME PIDFILE: SIGTERM, wait, SIGKILL; also reaps the rest of the
-# process group when the process leads its own group (blogd is started with
-# setsid, nginx setsid()s itself when daemonizing), so no worker outlives it.
-stop_one() {
-  local name="$1" file="$2" pid pgid
-  if ! pid="$(live_pid "$file")"; then
-    rm -f "$file"
-    return 0
-  fi
+# reap_group PGID: what is left of a process group whose leader is gone (nginx's
+# workers outlive a killed master and keep its port; blogd's workers drain).
+# A PGID stays reserved while its group has members, so it names only that group.
+reap_group() {
+  local pgid="$1" n=50
+  group_runs "$pgid" || return 0
+  kill -TERM -- "-$pgid" 2>/dev/null || true
+  while group_runs "$pgid" && [ "$n" -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
+  kill -KILL -- "-$pgid" 2>/dev/null || true
+}
+
+# True while a process of group PGID runs (its zombies do not count, see running).
+group_runs() {
+  ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^[ZX]/ { n++ } END { exit n ? 0 : 1 }'
+}
+
+# stop_pid NAME PID: SIGTERM, wait, SIGKILL; also reaps the rest of the
+# process group when the process leads its own group (blogd and mariadbd are
+# started with setsid, nginx setsid()s itself when daemonizing), so no worker outlives it.
+stop_pid() {
+  local name="$1" pid="$2" pgid
   pgid="$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ' || true)"
   log "stopping $name (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
@@ -126,13 +217,22 @@ stop_one() {
     kill -KILL "$pid" 2>/dev/null || true
     wait_gone "$pid" 5 || log "$name (pid $pid) still alive after SIGKILL"
   fi
-  if [ "$pgid" = "$pid" ] && kill -0 -- "-$pgid" 2>/dev/null; then
-    kill -TERM -- "-$pgid" 2>/dev/null || true
-    local n=50
-    while kill -0 -- "-$pgid" 2>/dev/null && [ "$n" -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
-    kill -KILL -- "-$pgid" 2>/dev/null || true
-  fi
-  rm -f "$file" "$file.start"
+  [ "$pgid" != "$pid" ] || reap_group "$pgid"
+}
+
+# stop_one NAME: stops the component (its own pid file's process and the one
+# this script recorded, if they differ) and forgets it.
+stop_one() {
+  local name="$1" pid n=0
+  while pid="$(comp_pid "$name")" && [ "$n" -lt 3 ]; do
+    stop_pid "$name" "$pid"
+    n=$((n + 1))
+  done
+  case "$name" in
+    mariadb) rm -f "$MARIADB_PID" "$MARIADB_PID.start" ;;
+    blogd) rm -f "$BLOGD_PID" "$BLOGD_PID.start" "$BLOGD_SOCK" ;;
+    nginx) rm -f "$NGINX_PID" "$NGINX_PID.start" ;;
+  esac
 }
 
 port_in_use() {
@@ -153,6 +253,7 @@ port_accepts() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # Failure handling ----------------------------------------------------------
 STARTED=()   # components started by this invocation, stopped again on failure
 START_OK=0
+STOP_SIGNAL="" # set by on_signal once the stack is up (run)
 
 show_log() {
   local f
@@ -173,13 +274,7 @@ cleanup_started() {
   local c
   for c in nginx blogd mariadb; do
     case " ${STARTED[*]-} " in
-      *" $c "*)
-        case "$c" in
-          nginx) stop_one nginx "$NGINX_PID" ;;
-          blogd) stop_one blogd "$BLOGD_PID"; rm -f "$BLOGD_SOCK" ;;
-          mariadb) stop_one mariadb "$MARIADB_PID" ;;
-        esac
-        ;;
+      *" $c "*) stop_one "$c" ;;
     esac
   done
   STARTED=()
@@ -199,9 +294,103 @@ die() {
 on_start_exit() {
   local rc=$?
   if [ "$START_OK" -eq 0 ]; then
-    log "ERROR: start failed unexpectedly (exit $rc); see $LOGDIR"
-    show_log "$SQL_LOG"
+    if [ "$rc" -eq 130 ]; then
+      log "interrupted while starting; stopping what was started"
+    else
+      log "ERROR: start failed unexpectedly (exit $rc); see $LOGDIR"
+      show_log "$SQL_LOG"
+    fi
+    trap '' INT TERM HUP
     cleanup_started
+  fi
+}
+
+# SIGINT/SIGTERM/SIGHUP: while starting, leave through the EXIT trap (which
+# stops what was started); once `run` supervises, end its loop.
+on_signal() {
+  if [ "$START_OK" -eq 0 ]; then
+    exit 130
+  fi
+  STOP_SIGNAL="$1"
+}
+
+# Accounts and ownership --------------------------------------------------------
+# as_account USER CMD...: CMD with USER's ids and groups (util-linux setpriv, no PAM).
+as_account() {
+  local user="$1"
+  shift
+  setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups -- "$@"
+}
+
+# first_closed USER PATH: the first directory on PATH's way that USER cannot traverse.
+first_closed() {
+  local user="$1" path="$2" dir=""
+  local -a parts
+  IFS=/ read -r -a parts <<<"${path#/}"
+  local p
+  for p in "${parts[@]}"; do
+    dir="$dir/$p"
+    [ -d "$dir" ] || break
+    if ! as_account "$user" test -x "$dir"; then
+      printf '%s\n' "$dir"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# need_access USER TEST PATH WHY: USER must pass `test TEST PATH`, or the stack
+# stops here with what to do (it changes no permission outside the repo and VAR).
+need_access() {
+  local user="$1" op="$2" path="$3" why="$4" closed
+  as_account "$user" test "$op" "$path" && return 0
+  if closed="$(first_closed "$user" "$path")"; then
+    die "$user ($why) cannot reach $path: $closed is mode $(stat -c '%a, owner %U' "$closed"). Put the checkout and VAR where every account can traverse (e.g. under /srv, /opt or /tmp, not /root), or run the stack as an unprivileged user."
+  fi
+  die "$user ($why) cannot use $path ($(stat -c 'mode %a, owner %U:%G' "$path" 2>/dev/null || echo missing))"
+}
+
+# Directories and files each daemon needs, owned by it (see the header).
+prepare_var() {
+  (umask 022 && mkdir -p "$RUN" "$MYSQLD_DIR" "$LOGDIR" "$REPORTS" "$VAR/nginx-tmp")
+  [ "$AS_ROOT" -eq 1 ] || return 0
+  local u
+  for u in "$DB_USER" "$BLOGD_USER" "$WEB_USER"; do
+    id -u "$u" >/dev/null 2>&1 || die "the account $u does not exist (mariadb-server creates mysql, nginx's packages www-data; nobody is Debian's)"
+  done
+  # -h: never follow a symlink a daemon may have put there.
+  chown -h "$BLOGD_USER:" "$RUN" "$REPORTS"
+  chown -h "$DB_USER:" "$MYSQLD_DIR"
+  chmod 0755 "$RUN" "$MYSQLD_DIR" "$REPORTS"
+  # A data directory from a stack that ran MariaDB as root (before the accounts).
+  if [ -d "$DATADIR" ] && [ "$(stat -c %U "$DATADIR")" != "$DB_USER" ]; then
+    log "giving $DATADIR to $DB_USER"
+    chown -R -h "$DB_USER:" "$DATADIR"
+  fi
+  [ -e "$LOGDIR/mariadb.err" ] || : >"$LOGDIR/mariadb.err"
+  [ -e "$BLOGD_LOG" ] || : >"$BLOGD_LOG"
+  chown -h "$DB_USER:" "$LOGDIR/mariadb.err"
+  chown -h "$BLOGD_USER:" "$BLOGD_LOG"
+  # Every account reaches what it needs (VAR or the repo under /root would not).
+  need_access "$DB_USER" -w "$MYSQLD_DIR" "MariaDB"
+  need_access "$DB_USER" -w "$LOGDIR/mariadb.err" "MariaDB"
+  need_access "$BLOGD_USER" -w "$RUN" "blogd"
+  need_access "$BLOGD_USER" -w "$BLOGD_LOG" "blogd"
+  need_access "$BLOGD_USER" -w "$REPORTS" "blogd"
+  need_access "$BLOGD_USER" -r "$ROOT/templates/layout.tpl" "blogd's templates"
+  need_access "$BLOGD_USER" -x "$MYSQLD_DIR" "blogd, to reach MariaDB"
+  need_access "$WEB_USER" -x "$RUN" "nginx's workers, to reach blogd"
+  need_access "$WEB_USER" -r "$ROOT/static/style.css" "nginx's workers, serving static/"
+}
+
+# own_file FILE: root:<blogd's group> 0640 as root (blogd reads it again on
+# SIGHUP), else 0600.
+own_file() {
+  if [ "$AS_ROOT" -eq 1 ]; then
+    chown -h "root:$(id -gn "$BLOGD_USER")" "$1"
+    chmod 0640 "$1"
+  else
+    chmod 0600 "$1"
   fi
 }
 
@@ -214,10 +403,10 @@ write_my_cnf() {
 [mysqld]
 datadir=$DATADIR
 socket=$MYSQL_SOCK
-pid-file=$MARIADB_PID
+pid-file=$MYSQLD_PID
 skip-networking
 log-error=$LOGDIR/mariadb.err
-user=$ME
+user=$DB_USER
 character-set-server=utf8mb4
 collation-server=utf8mb4_unicode_ci
 innodb_buffer_pool_size=256M
@@ -234,39 +423,42 @@ default-character-set=utf8mb4
 EOF
 }
 
+# launch_mariadb: start mariadbd in its own session; does not wait for it.
+launch_mariadb() {
+  setsid mariadbd --defaults-file="$MY_CNF" </dev/null >>"$LOGDIR/mariadbd.out" 2>&1 &
+  LAUNCHED=$!
+  remember_pid "$MARIADB_PID" "$LAUNCHED"
+}
+
 start_mariadb() {
   local pid
-  if pid="$(live_pid "$MARIADB_PID")"; then
+  if pid="$(comp_pid mariadb)"; then
     log "mariadb already running (pid $pid), reusing it"
     return 0
   fi
   if [ ! -d "$DATADIR/mysql" ]; then
     log "initialising MariaDB data directory $DATADIR"
     rm -rf "$DATADIR"
-    if ! mariadb-install-db --no-defaults --datadir="$DATADIR" --user="$ME" \
+    if ! mariadb-install-db --no-defaults --datadir="$DATADIR" --user="$DB_USER" \
       --skip-test-db --auth-root-authentication-method=socket >"$LOGDIR/mariadb-install.log" 2>&1; then
       rm -rf "$DATADIR"
       die "mariadb-install-db failed" "$LOGDIR/mariadb-install.log"
     fi
   fi
   write_my_cnf
-  rm -f "$MARIADB_PID"
-  log "starting mariadb"
-  setsid mariadbd --defaults-file="$MY_CNF" </dev/null >>"$LOGDIR/mariadbd.out" 2>&1 &
-  pid=$!
+  log "starting mariadb (as $DB_USER)"
+  launch_mariadb
+  pid="$LAUNCHED"
   STARTED+=(mariadb)
   local tenths=300
   until mariadb-admin --defaults-file="$MY_CNF" -u"$DB_ADMIN" --connect-timeout=2 ping >/dev/null 2>&1; do
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! running "$pid"; then
       die "mariadbd exited during start-up" "$LOGDIR/mariadb.err" "$LOGDIR/mariadbd.out"
     fi
     [ "$tenths" -gt 0 ] || die "mariadb did not answer ping within 30s" "$LOGDIR/mariadb.err"
     sleep 0.1
     tenths=$((tenths - 1))
   done
-  # mariadbd writes its pid file itself; make sure it is there for `stop`.
-  [ -s "$MARIADB_PID" ] || echo "$pid" >"$MARIADB_PID"
-  remember_pid "$MARIADB_PID"
 }
 
 setup_database() {
@@ -342,6 +534,15 @@ seed() {
 }
 
 # blogd -----------------------------------------------------------------------
+# The CSRF key, made here (not by blogd, which would make it as root and could
+# then not read it again on SIGHUP): 64 hex digits.
+write_csrf_secret() {
+  if [ ! -s "$CSRF_SECRET" ]; then
+    (umask 077 && { od -An -tx1 -N32 /dev/urandom | tr -d ' \n'; echo; } >"$CSRF_SECRET")
+  fi
+  own_file "$CSRF_SECRET"
+}
+
 write_blogd_conf() {
   {
     if [ -f "$ROOT/conf/blogd.conf" ]; then
@@ -351,43 +552,58 @@ write_blogd_conf() {
     fi
     echo
     echo "# ---- overrides from scripts/stack.sh (later lines win) ----"
+    echo "# This private stack reproduces the tutorial's behaviour: anyone may delete any"
+    echo "# comment, and nothing limits comments (no rate limit, no moderation)."
     echo "listen = unix:$BLOGD_SOCK"
+    if [ "$AS_ROOT" -eq 1 ]; then
+      echo "# Started as root: blogd serves as $BLOGD_USER; nginx's workers ($WEB_USER) connect."
+      echo "user = $BLOGD_USER"
+      echo "listen_group = $WEB_USER"
+    else
+      echo "user = $BLOGD_USER"
+    fi
     echo "db_socket = $MYSQL_SOCK"
     echo "db_user = blogd"
     echo "db_password = $DB_PASSWORD"
     echo "db_name = blog"
     echo "templates = $ROOT/templates"
     echo "log_file = $BLOGD_LOG"
-    echo "pid_file = $BLOGD_PID"
-    echo "csrf_secret_file = $VAR/csrf.secret"
+    echo "pid_file = $BLOGD_OWN_PID"
+    echo "csrf_secret_file = $CSRF_SECRET"
     if [ -n "$BLOGD_CONF_EXTRA" ]; then
       echo "# ---- BLOGD_CONF_EXTRA ----"
       printf '%s\n' "$BLOGD_CONF_EXTRA"
     fi
   } >"$BLOGD_CONF.tmp"
-  chmod 600 "$BLOGD_CONF.tmp" # it holds the database password
+  own_file "$BLOGD_CONF.tmp" # it holds the database password
   mv "$BLOGD_CONF.tmp" "$BLOGD_CONF"
 }
 
+# launch_blogd: start blogd in its own session; does not wait for its socket.
+launch_blogd() {
+  rm -f "$BLOGD_SOCK"
+  # shellcheck disable=SC2086 # BLOGD_WRAPPER is a list of words on purpose
+  setsid $BLOGD_WRAPPER "$BLOGD_BIN" -c "$BLOGD_CONF" </dev/null >>"$LOGDIR/blogd.out" 2>&1 &
+  LAUNCHED=$!
+  remember_pid "$BLOGD_PID" "$LAUNCHED"
+}
+
 start_blogd() {
-  local pid
-  if pid="$(live_pid "$BLOGD_PID")"; then
+  local pid rc
+  if pid="$(comp_pid blogd)"; then
     log "blogd already running (pid $pid), reusing it (stop first to pick up a new binary)"
     return 0
   fi
   [ -x "$BLOGD_BIN" ] || die "blogd binary '$BLOGD_BIN' not found or not executable (run 'make build')"
+  write_csrf_secret
   write_blogd_conf
-  rm -f "$BLOGD_SOCK" "$BLOGD_PID"
-  log "starting blogd ($BLOGD_BIN)"
-  # shellcheck disable=SC2086 # BLOGD_WRAPPER is a list of words on purpose
-  setsid $BLOGD_WRAPPER "$BLOGD_BIN" -c "$BLOGD_CONF" </dev/null >>"$LOGDIR/blogd.out" 2>&1 &
-  pid=$!
-  echo "$pid" >"$BLOGD_PID"
-  remember_pid "$BLOGD_PID"
+  log "starting blogd ($BLOGD_BIN, as $BLOGD_USER)"
+  launch_blogd
+  pid="$LAUNCHED"
   STARTED+=(blogd)
   local tenths=300 # valgrind needs a while
   until [ -S "$BLOGD_SOCK" ]; do
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! running "$pid"; then
       wait "$pid" 2>/dev/null && rc=0 || rc=$?
       die "blogd exited during start-up (exit status $rc)" "$BLOGD_LOG" "$LOGDIR/blogd.out"
     fi
@@ -400,23 +616,26 @@ start_blogd() {
 # nginx -----------------------------------------------------------------------
 write_nginx_conf() {
   local user_line=""
-  # As root, nginx workers would drop to "nobody" and lose access to $VAR.
-  [ "$(id -u)" -eq 0 ] && user_line="user root;"
-  mkdir -p "$VAR/nginx-tmp"
+  # As root, the workers run as www-data (the master, as nginx's always does, stays root).
+  [ "$AS_ROOT" -eq 0 ] || user_line="user $WEB_USER;"
   sed -e "s|@PORT@|$PORT|g" -e "s|@VAR@|$VAR|g" -e "s|@ROOT@|$ROOT|g" \
     -e "s|@USER_LINE@|$user_line|g" "$ROOT/conf/nginx-private.conf.in" >"$NGINX_CONF"
 }
 
+# launch_nginx: nginx daemonizes; true once it has (it writes its own pid file).
+launch_nginx() {
+  nginx -p "$VAR" -e "$LOGDIR/nginx-error.log" -c "$NGINX_CONF" >>"$LOGDIR/nginx.out" 2>&1
+}
+
 start_nginx() {
   local pid
-  if pid="$(live_pid "$NGINX_PID")"; then
+  if pid="$(comp_pid nginx)"; then
     log "nginx already running (pid $pid), reusing it"
     return 0
   fi
   write_nginx_conf
-  log "starting nginx on 127.0.0.1:$PORT"
-  nginx -p "$VAR" -e "$LOGDIR/nginx-error.log" -c "$NGINX_CONF" >>"$LOGDIR/nginx.out" 2>&1 ||
-    die "nginx failed to start" "$LOGDIR/nginx.out" "$LOGDIR/nginx-error.log"
+  log "starting nginx on 127.0.0.1:$PORT (workers as $WEB_USER)"
+  launch_nginx || die "nginx failed to start" "$LOGDIR/nginx.out" "$LOGDIR/nginx-error.log"
   STARTED+=(nginx)
   local tenths=100
   until port_accepts "$PORT"; do
@@ -424,7 +643,8 @@ start_nginx() {
     sleep 0.1
     tenths=$((tenths - 1))
   done
-  remember_pid "$NGINX_PID"
+  pid="$(tr -dc '0-9' <"$NGINX_PID" 2>/dev/null || true)"
+  [ -z "$pid" ] || remember_pid "$NGINX_PID" "$pid"
 }
 
 write_stack_env() {
@@ -438,9 +658,12 @@ write_stack_env() {
     printf 'BLOGD_SOCKET=%q\n' "$BLOGD_SOCK"
     printf 'BLOGD_PID_FILE=%q\n' "$BLOGD_PID"
     printf 'BLOGD_LOG=%q\n' "$BLOGD_LOG"
+    printf 'BLOGD_USER=%q\n' "$BLOGD_USER"
     printf 'NGINX_PID_FILE=%q\n' "$NGINX_PID"
     printf 'NGINX_ERROR_LOG=%q\n' "$LOGDIR/nginx-error.log"
+    printf 'NGINX_USER=%q\n' "$WEB_USER"
     printf 'MARIADB_PID_FILE=%q\n' "$MARIADB_PID"
+    printf 'MARIADB_USER=%q\n' "$DB_USER"
     printf 'MYSQL_DEFAULTS=%q\n' "$MY_CNF"
     printf 'MYSQL_SOCKET=%q\n' "$MYSQL_SOCK"
     printf 'MYSQL_ADMIN_USER=%q\n' "$DB_ADMIN"
@@ -448,22 +671,160 @@ write_stack_env() {
   } >"$VAR/stack.env"
 }
 
+# Supervisor (run) ----------------------------------------------------------------
+# Like systemd's Restart=on-failure: each tick (0.5 s) every part is looked
+# up by its pid files; one that is gone has the rest of its process group
+# reaped and is started again after a backoff of 1, 2, 4 ... 30 s (back to
+# 1 s once it has run for 30 s), each restart logged. A copy someone else
+# started (its own pid file names it) is adopted. MariaDB down meanwhile:
+# blogd answers 503 and reconnects by itself.
+declare -A SEEN=() UP_AT=() NEXT_AT=() FAILS=() CHILD=() RELAUNCHED=()
+NOW_MS=0
+EXIT_NOTE=""
+
+tick_clock() {
+  local t="${EPOCHREALTIME//[!0-9]/}" # microseconds, whatever the locale's decimal point
+  NOW_MS=$((10#$t / 1000))
+}
+
+# exit_note PID: EXIT_NOTE says how a child of this shell that has ended ended
+# ("" for another's process: nginx daemonizes, adopted copies). Not in $(...):
+# a subshell has no children to wait for.
+exit_note() {
+  local rc=0
+  EXIT_NOTE=""
+  [ -n "$1" ] && ! running "$1" || return 0
+  wait "$1" 2>/dev/null || rc=$?
+  if [ "$rc" -eq 127 ]; then
+    return 0
+  elif [ "$rc" -gt 128 ]; then
+    EXIT_NOTE=" (killed by SIG$(kill -l $((rc - 128))))"
+  else
+    EXIT_NOTE=" (exit status $rc)"
+  fi
+}
+
+# relaunch NAME: start an already set-up part again, without waiting for it.
+relaunch() {
+  LAUNCHED=""
+  case "$1" in
+    mariadb) launch_mariadb ;;
+    blogd) launch_blogd ;;
+    nginx) launch_nginx ;;
+  esac
+}
+
+supervise_one() {
+  local c="$1" pid delay n
+  if pid="$(comp_pid "$c")"; then
+    if [ "${SEEN[$c]:-}" != "$pid" ]; then
+      if [ -n "${RELAUNCHED[$c]:-}" ]; then
+        log "$c is running again (pid $pid)"
+      else
+        log "$c ${SEEN[$c]:+(pid ${SEEN[$c]}) was replaced by }pid $pid, started by someone else; adopting it"
+      fi
+      SEEN[$c]="$pid"
+      UP_AT[$c]="$NOW_MS"
+      NEXT_AT[$c]=""
+      RELAUNCHED[$c]=""
+      case "$c" in
+        mariadb) remember_pid "$MARIADB_PID" "$pid" ;;
+        blogd) remember_pid "$BLOGD_PID" "$pid" ;;
+      esac
+    elif [ "${FAILS[$c]:-0}" -gt 0 ] && [ $((NOW_MS - ${UP_AT[$c]:-0})) -ge 30000 ]; then
+      FAILS[$c]=0
+    fi
+    return 0
+  fi
+  # A Ctrl-C also kills the tools a look-up runs: that is no reason to restart.
+  [ -z "$STOP_SIGNAL" ] || return 0
+  if [ -n "${SEEN[$c]:-}" ]; then
+    n="${FAILS[$c]:-0}"
+    delay=$((n >= 5 ? 30 : 1 << n))
+    exit_note "${CHILD[$c]:-}"
+    log "$c (pid ${SEEN[$c]}) is gone$EXIT_NOTE; restarting it in ${delay}s"
+    reap_group "${SEEN[$c]}"
+    SEEN[$c]=""
+    CHILD[$c]=""
+    NEXT_AT[$c]=$((NOW_MS + delay * 1000))
+  elif [ -n "${CHILD[$c]:-}" ] && ! running "${CHILD[$c]}"; then
+    exit_note "${CHILD[$c]}"
+    log "$c exited while starting$EXIT_NOTE (see $LOGDIR); next try in $(((NEXT_AT[$c] - NOW_MS + 999) / 1000))s"
+    CHILD[$c]=""
+  fi
+  if [ -n "${NEXT_AT[$c]:-}" ] && [ "$NOW_MS" -ge "${NEXT_AT[$c]}" ]; then
+    FAILS[$c]=$((${FAILS[$c]:-0} + 1))
+    n="${FAILS[$c]}"
+    delay=$((n >= 5 ? 30 : 1 << n))
+    # Should this start fail too, the next try comes after the following backoff step.
+    NEXT_AT[$c]=$((NOW_MS + delay * 1000))
+    log "restarting $c (restart $n in a row)"
+    RELAUNCHED[$c]=1
+    if relaunch "$c"; then
+      CHILD[$c]="$LAUNCHED"
+    else
+      log "$c failed to start; next try in ${delay}s (see $LOGDIR)"
+    fi
+  fi
+}
+
+supervise() {
+  local parent c sleeper tty=0
+  parent="$(parent_of $$)"
+  # A terminal that hangs up signals only its session's leader (make, which waits for us).
+  [ ! -t 2 ] || tty=1
+  remember_pid "$SUPERVISOR_PID" $$
+  for c in mariadb blogd nginx; do
+    SEEN[$c]="$(comp_pid "$c" || true)"
+    CHILD[$c]=""
+  done
+  # mariadbd and blogd are this shell's children when it started them.
+  case " ${STARTED[*]-} " in *" mariadb "*) CHILD[mariadb]="${SEEN[mariadb]}" ;; esac
+  case " ${STARTED[*]-} " in *" blogd "*) CHILD[blogd]="${SEEN[blogd]}" ;; esac
+  while [ -z "$STOP_SIGNAL" ]; do
+    sleep 0.5 &
+    sleeper=$!
+    wait "$sleeper" 2>/dev/null || true # a trapped signal ends the wait at once
+    if [ -n "$STOP_SIGNAL" ]; then
+      kill "$sleeper" 2>/dev/null || true # still ours: not waited for yet
+      break
+    fi
+    if [ "$(parent_of $$ || echo gone)" != "$parent" ]; then
+      log "the process that started this stack ($parent) is gone; stopping"
+      break
+    fi
+    if [ "$tty" -eq 1 ] && [ ! -t 2 ]; then
+      log "the terminal hung up; stopping"
+      break
+    fi
+    tick_clock
+    for c in mariadb blogd nginx; do
+      [ -z "$STOP_SIGNAL" ] || break
+      supervise_one "$c"
+    done
+  done
+  [ -z "$STOP_SIGNAL" ] || log "SIG$STOP_SIGNAL: stopping"
+}
+
 # Commands ----------------------------------------------------------------------
 cmd_start() {
   resolve_var create
-  mkdir -p "$RUN" "$LOGDIR"
   trap on_start_exit EXIT
-  trap 'exit 130' INT TERM # leave through the EXIT trap, which cleans up
+  trap 'on_signal INT' INT
+  trap 'on_signal TERM' TERM
+  trap 'on_signal HUP' HUP
+  mkdir -p "$LOGDIR"
 
   # Unix socket paths are limited to 108 bytes (sun_path).
   if [ "${#BLOGD_SOCK}" -ge 100 ] || [ "${#MYSQL_SOCK}" -ge 100 ]; then
     die "VAR path too long for unix sockets: $VAR (use a shorter VAR)"
   fi
-  if ! live_pid "$NGINX_PID" >/dev/null && port_in_use "$PORT"; then
+  if ! comp_pid nginx >/dev/null && port_in_use "$PORT"; then
     die "port $PORT on 127.0.0.1 is already in use; choose another with PORT=..."
   fi
   command -v mariadbd >/dev/null || die "mariadbd not found (run scripts/deps.sh)"
   command -v nginx >/dev/null || die "nginx not found (run scripts/deps.sh)"
+  prepare_var
 
   start_mariadb
   setup_database
@@ -474,67 +835,65 @@ cmd_start() {
   write_stack_env
 
   START_OK=1
-  trap - EXIT INT TERM
+  trap - EXIT
   echo "blogd is running at http://127.0.0.1:$PORT/"
+}
+
+# Stops a `run` supervising this VAR first, so that it restarts nothing.
+stop_supervisor() {
+  local pid
+  pid="$(live_pid "$SUPERVISOR_PID")" || return 0
+  [ "$pid" != $$ ] || return 0
+  log "stopping the supervisor (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  wait_gone "$pid" $((3 * STOP_TIMEOUT)) || log "the supervisor (pid $pid) is still running"
 }
 
 cmd_stop() {
   resolve_var
-  stop_one nginx "$NGINX_PID"
-  stop_one blogd "$BLOGD_PID"
-  rm -f "$BLOGD_SOCK"
-  stop_one mariadb "$MARIADB_PID"
+  stop_supervisor
+  stop_one nginx
+  stop_one blogd
+  stop_one mariadb
+  rm -f "$SUPERVISOR_PID" "$SUPERVISOR_PID.start"
 }
 
 cmd_status() {
   resolve_var
-  local all=0 name file pid
+  local all=0 name pid
   for name in nginx blogd mariadb; do
-    case "$name" in
-      nginx) file="$NGINX_PID" ;;
-      blogd) file="$BLOGD_PID" ;;
-      mariadb) file="$MARIADB_PID" ;;
-    esac
-    if pid="$(live_pid "$file")"; then
+    if pid="$(comp_pid "$name")"; then
       echo "$name: running (pid $pid)"
     else
       echo "$name: stopped"
       all=1
     fi
   done
+  if pid="$(live_pid "$SUPERVISOR_PID")"; then
+    echo "supervisor: running (pid $pid, make run)"
+  fi
   if [ "$all" -eq 0 ] && [ -f "$VAR/stack.env" ]; then
     echo "url: http://127.0.0.1:$(sed -n 's/^BLOGD_PORT=//p' "$VAR/stack.env")/"
   fi
   return "$all"
 }
 
+# Should the supervisor itself fail, it still stops what it runs.
+on_run_exit() {
+  local rc=$?
+  trap '' INT TERM HUP
+  log "ERROR: the supervisor failed (exit $rc); stopping the stack"
+  cmd_stop || true
+}
+
 cmd_run() {
   cmd_start
-  echo "Ctrl-C to stop"
-  local stopping=0 name file dead=""
-  trap 'stopping=1' INT TERM
-  while [ "$stopping" -eq 0 ]; do
-    sleep 1 &
-    wait $! 2>/dev/null || true
-    [ "$stopping" -eq 0 ] || break
-    for name in nginx blogd mariadb; do
-      case "$name" in
-        nginx) file="$NGINX_PID" ;;
-        blogd) file="$BLOGD_PID" ;;
-        mariadb) file="$MARIADB_PID" ;;
-      esac
-      live_pid "$file" >/dev/null || dead="$name"
-    done
-    if [ -n "$dead" ]; then
-      log "ERROR: $dead stopped unexpectedly"
-      show_log "$BLOGD_LOG" "$LOGDIR/nginx-error.log" "$LOGDIR/mariadb.err"
-      break
-    fi
-  done
-  trap '' INT TERM
-  echo
+  trap on_run_exit EXIT
+  echo "Ctrl-C to stop" 2>/dev/null || true
+  supervise
+  trap '' INT TERM HUP # the stop runs to its end
   cmd_stop
-  [ -z "$dead" ]
+  trap - EXIT
 }
 
 [ $# -eq 1 ] || usage

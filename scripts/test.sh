@@ -16,6 +16,9 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo 
 cmake --build build-fuzz -j2 --target fuzz_all
 
 TMP="$(mktemp -d /tmp/blogd-test.XXXXXX)" # short path: unix socket names are limited to 108 bytes
+# mktemp makes it 0700; as root the stacks' daemons run as mysql, nobody and www-data, which
+# must traverse it to reach their files.
+chmod 0755 "$TMP"
 # Each ctest fixture starts its stack in $BLOGD_TEST_ROOT/<name> on a free port.
 export BLOGD_TEST_ROOT="$TMP"
 
@@ -24,7 +27,7 @@ rc=1
 cleanup() {
   local dir
   for dir in "$TMP"/*/; do
-    [ -d "$dir" ] && VAR="$dir" scripts/stack.sh stop >/dev/null 2>&1 || true
+    if [ -d "$dir" ]; then VAR="$dir" scripts/stack.sh stop >/dev/null 2>&1 || true; fi
   done
   if [ "$rc" -eq 0 ]; then
     rm -rf "$TMP"

@@ -9,6 +9,7 @@
 #include "cache/cache.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/privs.h"
 #include "pool.h"
 #include "store/db.h"
 #include "view/view.h"
@@ -17,7 +18,7 @@ static void usage(FILE *out)
 {
         fputs("usage: blogd [-c blogd.conf] [-t]\n"
               "  -c FILE  configuration file (default /etc/blogd/blogd.conf)\n"
-              "  -t       check the configuration and templates, then exit\n"
+              "  -t       check the configuration (and its `user`) and templates, then exit\n"
               "  -S       print every SQL statement blogd prepares, one per line, and exit\n"
               "signals: SIGTERM/SIGINT drain and stop, SIGHUP reloads configuration and\n"
               "templates with fresh workers\n",
@@ -70,6 +71,12 @@ int main(int argc, char **argv)
                 fprintf(stderr, "blogd: cache must be off, db or auto\n");
                 return 1;
         }
+        /* Before anything is opened or created as root: who blogd will serve as. */
+        struct privs privs;
+        if (!privs_resolve(&cfg, &privs, err, sizeof(err))) {
+                fprintf(stderr, "blogd: %s\n", err);
+                return 1;
+        }
         if (!config_load_secret(&cfg, err, sizeof(err))) {
                 fprintf(stderr, "blogd: %s\n", err);
                 return 1;
@@ -80,15 +87,16 @@ int main(int argc, char **argv)
                         return 1;
                 }
                 view_unload();
-                printf("blogd: configuration %s and templates in %s are fine\n", path,
-                       cfg.templates);
+                printf("blogd: configuration %s and templates in %s are fine%s%s\n", path,
+                       cfg.templates, privs.drop ? "; started as root, it serves as " : "",
+                       privs.name);
                 return 0;
         }
         if (!log_open(cfg.log_file, level)) {
                 fprintf(stderr, "blogd: cannot open log %s: %s\n", cfg.log_file, strerror(errno));
                 return 1;
         }
-        int code = pool_run(path, &cfg);
+        int code = pool_run(path, &cfg, &privs);
         log_close();
         return code;
 }

@@ -38,6 +38,7 @@
 static struct {
         struct config cfg;
         const char *config_path;
+        struct privs privs; /* the account the master becomes after the set-up */
         int listen_fd;
         bool inherited; /* the socket came from systemd: it is not ours to unlink */
         struct score *board;
@@ -103,13 +104,21 @@ static int open_listen(const struct config *c)
                 const char *addr = c->listen;
                 if (strncmp(addr, "unix:", 5) == 0)
                         addr += 5;
+                /* A unix socket is born with listen_mode, then given to user:listen_group. */
+                mode_t mask = umask(privs_socket_umask(&pool.privs));
                 fd = FCGX_OpenSocket(addr, (int)c->backlog);
+                int saved = errno;
+                umask(mask);
                 if (fd < 0) {
-                        log_error("cannot listen on %s: %s", c->listen, strerror(errno));
+                        log_error("cannot listen on %s: %s", c->listen, strerror(saved));
                         return -1;
                 }
-                if (addr != c->listen && chmod(addr, 0660) != 0)
-                        log_warn("chmod %s: %s", addr, strerror(errno));
+                char err[512];
+                if (addr != c->listen && !privs_own_socket(&pool.privs, addr, err, sizeof(err))) {
+                        log_error("%s", err);
+                        close(fd);
+                        return -1;
+                }
                 log_info("listening on %s", c->listen);
         }
         /* Workers poll it themselves; a lost race for a connection must not block in accept. */
@@ -284,6 +293,10 @@ static void reload(void)
         if (strcmp(fresh.listen, pool.cfg.listen) != 0)
                 log_warn("listen changed to %s: it takes effect on restart, not reload",
                          fresh.listen);
+        if (strcmp(fresh.user, pool.cfg.user) != 0 ||
+            strcmp(fresh.listen_group, pool.cfg.listen_group) != 0 ||
+            strcmp(fresh.listen_mode, pool.cfg.listen_mode) != 0)
+                log_warn("user, listen_group or listen_mode changed: it takes effect on restart");
         if (fresh.cache_bytes != pool.cfg.cache_bytes) {
                 log_warn("cache_bytes changed: it takes effect on restart, not reload");
                 fresh.cache_bytes = pool.cfg.cache_bytes;
@@ -303,18 +316,40 @@ static bool write_pid_file(const char *path)
 {
         if (!*path)
                 return true;
-        FILE *f = fopen(path, "w");
-        if (!f)
+        /* Written as root into a directory the account may own: never through a symlink. */
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+        FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+        if (!f) {
+                if (fd >= 0)
+                        close(fd);
                 return false;
+        }
         fprintf(f, "%ld\n", (long)getpid());
         return fclose(f) == 0;
 }
 
-int pool_run(const char *config_path, const struct config *initial)
+/* Everything that needs root is done: become the account, for good (core/privs.h). */
+static bool drop_privileges(void)
+{
+        char err[512];
+        privs_own_log(&pool.privs, log_fileno());
+        if (!privs_drop(&pool.privs, err, sizeof(err))) {
+                log_error("%s", err);
+                return false;
+        }
+        if (pool.privs.drop)
+                log_info("serving as %s (uid %ld, gid %ld)", pool.privs.name, (long)pool.privs.uid,
+                         (long)pool.privs.gid);
+        privs_check_access(&pool.privs, pool.config_path, &pool.cfg, !pool.inherited);
+        return true;
+}
+
+int pool_run(const char *config_path, const struct config *initial, const struct privs *privs)
 {
         char err[512];
         pool.cfg = *initial;
         pool.config_path = config_path;
+        pool.privs = *privs;
         sigset_t set;
         sigemptyset(&set);
         sigaddset(&set, SIGCHLD);
@@ -353,6 +388,8 @@ int pool_run(const char *config_path, const struct config *initial)
         }
         if (!write_pid_file(pool.cfg.pid_file))
                 log_warn("cannot write pid file %s: %s", pool.cfg.pid_file, strerror(errno));
+        if (!drop_privileges())
+                return 1;
         if (!*pool.cfg.csrf_secret_file)
                 log_warn("csrf_secret_file is not set: form tokens are valid for this run only");
         log_info("blogd master %ld starting %ld workers", (long)getpid(), worker_target(&pool.cfg));

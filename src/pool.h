@@ -3,8 +3,10 @@
 #define BLOGD_POOL_H
 
 #include "core/config.h"
+#include "core/privs.h"
 
-/* Runs the master until SIGTERM/SIGINT; returns the process exit code. */
-int pool_run(const char *config_path, const struct config *initial);
+/* Runs the master until SIGTERM/SIGINT; returns the process exit code. Started as root, it
+ * becomes privs' account once its socket, log, pid file and shared memory are set up. */
+int pool_run(const char *config_path, const struct config *initial, const struct privs *privs);
 
 #endif

@@ -5,23 +5,30 @@
 #   stack_fixture.sh down NAME [plain|asan|valgrind]
 #
 # The stack lives in $BLOGD_TEST_ROOT/NAME (scripts/test.sh sets the root; default
-# /tmp/blogd-ctest) on a free port. "asan" collects sanitizer reports under its log folder and
-# "valgrind" runs one worker under memcheck; on "down" any report fails the test.
+# /tmp/blogd-ctest) on a free port. "asan" collects sanitizer reports and "valgrind" runs one
+# worker under memcheck, both writing into log/reports/ (blogd's processes write them as the
+# account blogd runs as, which owns that folder); on "down" any report fails the test. Both
+# turn blogd's seccomp sandbox off: neither ASan nor valgrind runs under its filter.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 action="${1:-}" name="${2:-}"
-[ -n "$action" ] && [ -n "$name" ] || { echo "usage: $0 up NAME BIN [variant] | down NAME [variant]" >&2; exit 2; }
+if [ -z "$action" ] || [ -z "$name" ]; then
+  echo "usage: $0 up NAME BIN [variant] | down NAME [variant]" >&2
+  exit 2
+fi
 export VAR="${BLOGD_TEST_ROOT:-/tmp/blogd-ctest}/$name"
 
 variant_env() {
   case "$1" in
   asan)
-    export ASAN_OPTIONS="detect_leaks=1:log_path=$VAR/log/asan:abort_on_error=0"
-    export UBSAN_OPTIONS="print_stacktrace=1:log_path=$VAR/log/ubsan"
+    export ASAN_OPTIONS="detect_leaks=1:log_path=$VAR/log/reports/asan:abort_on_error=0"
+    export UBSAN_OPTIONS="print_stacktrace=1:log_path=$VAR/log/reports/ubsan"
+    export BLOGD_CONF_EXTRA="sandbox = off"
     ;;
   valgrind)
-    export BLOGD_WRAPPER="valgrind --quiet --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=99 --track-fds=no --log-file=$VAR/log/valgrind.%p"
+    # --vgdb=no: no gdbserver FIFOs in /tmp (made as root, left there once blogd has dropped).
     # memcheck runs the syscalls itself: a seccomp filter would stop valgrind, not blogd.
+    export BLOGD_WRAPPER="valgrind --quiet --vgdb=no --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=99 --track-fds=no --log-file=$VAR/log/reports/valgrind.%p"
     export BLOGD_CONF_EXTRA="workers = 1
 sandbox = off"
     ;;
@@ -30,13 +37,13 @@ sandbox = off"
 
 check_reports() {
   local bad=0 f
-  for f in "$VAR"/log/asan.* "$VAR"/log/ubsan.*; do
+  for f in "$VAR"/log/reports/asan.* "$VAR"/log/reports/ubsan.*; do
     [ -e "$f" ] || continue
     echo "sanitizer report $f:" >&2
     cat "$f" >&2
     bad=1
   done
-  for f in "$VAR"/log/valgrind.*; do
+  for f in "$VAR"/log/reports/valgrind.*; do
     [ -e "$f" ] || continue
     if grep -qE 'ERROR SUMMARY: [1-9]|definitely lost: [1-9]|Invalid (read|write)|uninitialised' "$f"; then
       echo "valgrind report $f:" >&2
@@ -45,7 +52,7 @@ check_reports() {
     fi
   done
   if [ "$1" = valgrind ]; then
-    ls "$VAR"/log/valgrind.* >/dev/null 2>&1 || { echo "no valgrind log found" >&2; bad=1; }
+    ls "$VAR"/log/reports/valgrind.* >/dev/null 2>&1 || { echo "no valgrind log found" >&2; bad=1; }
   fi
   return "$bad"
 }

@@ -78,6 +78,9 @@ static const struct option options[] = {
     ONE_OF(cache, "off|db|auto"),
     NUM(cache_bytes, 0, 1024L * 1024 * 1024),
     STR(csrf_secret_file),
+    STR(user),
+    STR(listen_group),
+    STR(listen_mode),
     ONE_OF(sandbox, "on|off"),
     CHECKED(allow_from, check_addrlist),
 };
@@ -107,6 +110,7 @@ void config_defaults(struct config *c)
         c->page_comments = 50;
         snprintf(c->cache, sizeof(c->cache), "auto");
         c->cache_bytes = 64L * 1024 * 1024;
+        snprintf(c->listen_mode, sizeof(c->listen_mode), "0660");
         snprintf(c->sandbox, sizeof(c->sandbox), "on");
         snprintf(c->allow_from, sizeof(c->allow_from), "127.0.0.1, ::1");
 }

@@ -35,6 +35,9 @@ struct config {
         char cache[16];     /* off, db or auto: see cache/cache.h */
         long cache_bytes;   /* the host's page arena, shared by its workers */
         char csrf_secret_file[CONFIG_STR_MAX];
+        char user[64];         /* the account blogd serves as (core/privs.h); empty: the caller */
+        char listen_group[64]; /* group of a unix listen socket; empty: the user's primary group */
+        char listen_mode[8];   /* octal mode of a unix listen socket */
         char sandbox[8];                 /* on: workers run under a seccomp filter */
         char allow_from[CONFIG_STR_MAX]; /* peers a TCP listener serves (core/addrlist.h) */
 

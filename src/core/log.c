@@ -39,6 +39,11 @@ void log_close(void)
         log_fd = STDERR_FILENO;
 }
 
+int log_fileno(void)
+{
+        return log_fd;
+}
+
 bool log_parse_level(const char *s, enum log_level *out)
 {
         for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {

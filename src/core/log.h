@@ -9,6 +9,8 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 /* Opens (or reopens, for rotation) the log file; NULL or "" means stderr. */
 bool log_open(const char *path, enum log_level level);
 void log_close(void);
+/* The descriptor lines go to (STDERR_FILENO when there is no log file). */
+int log_fileno(void);
 bool log_parse_level(const char *s, enum log_level *out);
 /* The id of the request being served, printed on every line; NULL outside a request. */
 void log_set_request(const char *request_id);

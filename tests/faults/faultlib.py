@@ -17,6 +17,7 @@ BLOGD_TEST_ROOT (default /tmp/blogd-ctest).
 
 import collections
 import os
+import pwd
 import random
 import re
 import signal
@@ -28,6 +29,8 @@ import time
 import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The stack's MariaDB admin account: unix_socket-authenticated, named as whoever started it.
+ADMIN = pwd.getpwuid(os.geteuid()).pw_name
 STACK_SH = os.path.join(ROOT, "scripts", "stack.sh")
 HOST = "127.0.0.1"
 
@@ -119,6 +122,11 @@ def _kids(pid):
             return [int(x) for x in f.read().split()]
     except OSError:
         return []
+
+
+def kids(pid):
+    """Every child of pid."""
+    return _kids(pid)
 
 
 def children(pid):
@@ -269,6 +277,16 @@ class Stack:
         return read_pid(self.path("mariadb.pid"))
 
     # -- configuration --
+    def conf_value(self, key, default=""):
+        """The value of key in the stack's blogd.conf (its last line wins, as in blogd)."""
+        value = default
+        with open(self.conf) as f:
+            for line in f:
+                k, eq, v = line.partition("=")
+                if eq and k.strip() == key and not k.lstrip().startswith("#"):
+                    value = v.strip()
+        return value
+
     def append_conf(self, text):
         with open(self.conf, "a") as f:
             f.write("\n" + text.rstrip("\n") + "\n")
@@ -303,7 +321,7 @@ class Stack:
 
     # -- database --
     def sql(self, query, database="blog", timeout=30):
-        cmd = ["mariadb", "--defaults-file=" + self.path("my.cnf"), "-uroot", database, "-N", "-B",
+        cmd = ["mariadb", "--defaults-file=" + self.path("my.cnf"), "-u" + ADMIN, database, "-N", "-B",
                "-e", query]
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
         if p.returncode != 0:
@@ -311,7 +329,7 @@ class Stack:
         return [tuple(line.split("\t")) for line in p.stdout.decode("utf-8").split("\n") if line]
 
     def mariadb_ping(self):
-        p = subprocess.run(["mariadb-admin", "--defaults-file=" + self.path("my.cnf"), "-uroot",
+        p = subprocess.run(["mariadb-admin", "--defaults-file=" + self.path("my.cnf"), "-u" + ADMIN,
                             "--connect-timeout=1", "ping"], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, timeout=10)
         return p.returncode == 0

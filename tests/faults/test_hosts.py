@@ -38,7 +38,8 @@ def wait_log(st, offset, text, timeout):
 def start_host_b(st):
     """A second blogd master on the same database: same config but socket, pid and log."""
     conf = st.path("blogd-b.conf")
-    sock, pid_file, log_file = st.path("run", "b.sock"), st.path("blogd-b.pid"), st.path("log", "blogd-b.log")
+    # socket and pid file in run/, which the account blogd serves as owns: it removes them at exit
+    sock, pid_file, log_file = st.path("run", "b.sock"), st.path("run", "blogd-b.pid"), st.path("log", "blogd-b.log")
     with open(st.conf) as f:
         text = f.read()
     text += "\nlisten = unix:%s\npid_file = %s\nlog_file = %s\nworkers = 1\n" % (sock, pid_file, log_file)

@@ -1,7 +1,9 @@
 """Socket activation: a holder keeps the listen socket (as systemd does) while blogd restarts
 under load; no request may fail and blogd must never unlink a socket it was given."""
 import fcntl
+import grp
 import os
+import pwd
 import signal
 import socket
 import sys
@@ -26,6 +28,9 @@ class Holder:
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.bind(st.sock_path)
         os.chmod(st.sock_path, 0o660)
+        if os.geteuid() == 0:  # as systemd's SocketUser= and SocketGroup=: nginx's workers connect
+            os.chown(st.sock_path, pwd.getpwnam(st.conf_value("user")).pw_uid,
+                     grp.getgrnam(st.conf_value("listen_group")).gr_gid)
         self.sock.listen(1024)
         self.ino = os.stat(st.sock_path).st_ino
         # a descriptor above 3, so that dup2(fd, 3) really copies it (and drops close-on-exec)
