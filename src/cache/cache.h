@@ -29,7 +29,8 @@ enum cache_mode { CACHE_OFF, CACHE_DB, CACHE_AUTO };
 #define CACHE_SCOPE_COMMENTS 1u
 #define CACHE_SCOPE_POST(id) ((uint64_t)(id) + 16u)
 
-/* A cacheable route's dependencies (struct route.cache_deps); 0: never cached. */
+/* A cacheable route's dependencies (the low byte of struct route.flags, ROUTE_CACHE_MASK);
+ * none: never cached. */
 #define CACHE_ON_POSTS 1u    /* the posts' titles and texts */
 #define CACHE_ON_COMMENTS 2u /* all comments */
 #define CACHE_ON_POST 4u     /* post id[0] and its comments */
