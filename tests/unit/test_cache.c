@@ -1,7 +1,8 @@
 /* test_cache: the page arena (src/cache/cache.c) without a database: store, find, replace,
  * evict in ring order, refuse what does not fit, never return another key's or another
  * generation's page, and survive many laps of the ring with pages of every size; the cache
- * key (the canonical URL the router makes: one per page, whatever else the query holds). */
+ * key (the canonical URL the router makes: one per page, whatever else the query holds) and
+ * the index's keyed hash. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,6 +280,45 @@ static void test_junk_makes_no_entries(struct buf *out)
         CHECK_EQ_MEM(out->data, out->len, "the hot page", 12);
 }
 
+/* The set index is keyed: another arena (another start) draws another key, so the same URL
+ * hashes elsewhere; within one arena the hash is stable. Ends with a fresh arena. */
+static void test_keyed_hash(void)
+{
+        static const char *const keys[] = {"/", "/2/", "/2/?after=5", "/comments/", "/about/"};
+        enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
+        uint64_t first[NKEYS];
+        for (size_t i = 0; i < NKEYS; i++)
+                first[i] = cache_key_hash(keys[i], strlen(keys[i]));
+        cache_shared_destroy();
+        CHECK(cache_key_hash("/", 1) == 0); /* no arena */
+        CHECK(cache_shared_init(&cfg));     /* a second start: a new hash key */
+        cache_worker_init(&cfg, 0);
+        unsigned differ = 0, stable = 0;
+        for (size_t i = 0; i < NKEYS; i++) {
+                uint64_t h = cache_key_hash(keys[i], strlen(keys[i]));
+                if (h == cache_key_hash(keys[i], strlen(keys[i])))
+                        stable++;
+                if (h != first[i])
+                        differ++; /* equal by chance with probability 2^-64 */
+        }
+        CHECK_EQ_INT(stable, NKEYS);
+        CHECK_EQ_INT(differ, NKEYS);
+        /* Nor is it the old unkeyed FNV-1a. */
+        uint64_t fnv = 1469598103934665603ULL;
+        for (const char *c = keys[1]; *c; c++)
+                fnv = (fnv ^ (unsigned char)*c) * 1099511628211ULL;
+        CHECK(cache_key_hash(keys[1], strlen(keys[1])) != fnv);
+        /* Pages are found through the new key's index as before. */
+        struct cache_gen g = {1, {5, 5}};
+        struct buf out;
+        buf_init(&out);
+        bool marker;
+        put("/2/", &g, "after a restart", 15);
+        CHECK(get("/2/", &g, &out, &marker));
+        CHECK_EQ_MEM(out.data, out.len, "after a restart", 15);
+        buf_cleanup(&out);
+}
+
 int main(void)
 {
         CHECK(sodium_init() >= 0);
@@ -301,6 +341,7 @@ int main(void)
         test_junk_makes_no_entries(&out);
         struct cache_stats st;
         CHECK(cache_stats(&st) && st.hits > 0 && st.misses > 0 && st.stores > 0);
+        test_keyed_hash();
         buf_cleanup(&out);
         cache_shared_destroy();
         return check_summary();
