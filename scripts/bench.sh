@@ -682,21 +682,21 @@ med() {
   local f
   for f in "$1".[0-9]*; do
     case "$f" in *.time | *.wall | *.cpu | *.side) continue ;; esac
-    field "$(grep '^BENCH ' "$f" || true)" "$2"
+    field "$(grep -s '^BENCH ' "$f" || true)" "$2"
   done | sed '/^$/d' | median
 }
 stat_sum() {
   local f
   for f in "$1".[0-9]*; do
     case "$f" in *.time | *.wall | *.cpu | *.side) continue ;; esac
-    field "$(grep '^BENCH ' "$f" || true)" "$2"
+    field "$(grep -s '^BENCH ' "$f" || true)" "$2"
   done | awk '{ s += $1 } END { print s + 0 }'
 }
 stat_range() {
   local f
   for f in "$1".[0-9]*; do
     case "$f" in *.time | *.wall | *.cpu | *.side) continue ;; esac
-    field "$(grep '^BENCH ' "$f" || true)" rps
+    field "$(grep -s '^BENCH ' "$f" || true)" rps
   done | sed '/^$/d' | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR) printf "%.0f–%.0f", lo, hi; else print "-" }'
 }
 ms() { awk -v u="$1" 'BEGIN { if (u == "-" || u == "") print "-"; else printf "%.2f", u / 1000 }'; }
