@@ -19,12 +19,20 @@
 #   mix    scripts/stack.sh with 10,000 posts x ~10 comments, for bench/mixed.lua
 #   large  scripts/stack.sh SEED=large (sql/seed_large.sh), for the paging comparison
 #
+# The flood scenarios measure GET /2/ on the main stack while a second client (wrk -t1,
+# BENCH_FLOOD_CONNECTIONS connections, bench/junk.lua) sends /2/ with a new junk query string
+# every request, against GET /2/ while the same client reads /1/ (another cached page); the
+# report gives both rates and their ratio (the page cache is keyed by canonical URL, so junk
+# must not cost more than another cached page: the ratio should be at least 0.90).
+#
 # Output: a markdown report on stdout, also written to bench/results/latest.md
 # (bench/results/smoke.md for --smoke); wrk's own output goes to the .log beside it.
 #
 # Environment (optional): BENCH_DURATION (s), BENCH_ROUNDS, BENCH_CONNECTIONS,
 # BENCH_THREADS, BENCH_WORKERS (blogd and bare_fcgi processes), BENCH_MIX_POSTS,
-# BENCH_LARGE (0 skips the large data set), BLOGD_BIN (default build/blogd).
+# BENCH_LARGE (0 skips the large data set), BENCH_FLOOD_CONNECTIONS (the flood scenarios'
+# second client, default a quarter of BENCH_CONNECTIONS), BENCH_ONLY (scenario names, e.g.
+# "floodref flood": run only those), BLOGD_BIN (default build/blogd).
 # shellcheck disable=SC2317 # cleanup and stop_pidfile run from the EXIT trap
 set -euo pipefail
 
@@ -52,9 +60,11 @@ LARGE="${BENCH_LARGE:-$LARGE}"
 THREADS="${BENCH_THREADS:-2}"
 CONNS="${BENCH_CONNECTIONS:-64}"
 WORKERS="${BENCH_WORKERS:-$((2 * $(nproc)))}" # blogd's default: two per CPU
+FLOOD_CONNS="${BENCH_FLOOD_CONNECTIONS:-$(((CONNS + 3) / 4))}"
+ONLY="${BENCH_ONLY:-}"
 LARGE_DUR=3
 LARGE_CONNS=8
-for v in DUR ROUNDS MIX_POSTS THREADS CONNS WORKERS; do
+for v in DUR ROUNDS MIX_POSTS THREADS CONNS WORKERS FLOOD_CONNS; do
   case "${!v}" in '' | *[!0-9]* | 0) echo "bench: $v must be a positive number" >&2; exit 2 ;; esac
 done
 [ "$MIX_POSTS" -ge 4 ] || { echo "bench: BENCH_MIX_POSTS must be at least 4" >&2; exit 2; }
@@ -382,11 +392,14 @@ COOKIE[$MIX]="$MIX_COOKIE" TOKEN[$MIX]="$MIX_TOKEN"
 
 # --- Scenarios -------------------------------------------------------------------------------
 # name|label|url|script|stack VAR (for nginx/blogd/mariadb pids; "ceil" for the ceilings)
+# [|second client: junk.lua's BENCH_JUNK (1: junk query strings, 0: plain)|its path]
 SCENARIOS=(
   "static|nginx: the page as a static file|http://127.0.0.1:$P_STATIC/2/|get|ceil"
   "bare|bare libfcgi responder (FastCGI ceiling)|http://127.0.0.1:$P_BARE/2/|get|ceil"
   "index|blogd GET /|$MAIN_URL/|get|$MAIN"
   "post|blogd GET /2/|$MAIN_URL/2/|get|$MAIN"
+  "floodref|blogd GET /2/ while a second client reads /1/|$MAIN_URL/2/|get|$MAIN|0|/1/"
+  "flood|blogd GET /2/ while a second client floods /2/?<junk>|$MAIN_URL/2/|get|$MAIN|1|/2/"
   "comments|blogd GET /comments/|$MAIN_URL/comments/|get|$MAIN"
   "comment|blogd POST /2/ (add a comment)|$MAIN_URL/2/|post|$MAIN"
   "mixed|blogd mixed workload, $MIX_POSTS posts|$MIX_URL/|mixed|$MIX"
@@ -396,6 +409,14 @@ SCENARIOS=(
 )
 if [ -n "$CACHE_OFF" ]; then
   SCENARIOS=("${SCENARIOS[@]:0:4}" "nocache|blogd GET /2/, page cache off|$NOCACHE_URL/2/|get|$NOCACHE" "${SCENARIOS[@]:4}")
+fi
+if [ -n "$ONLY" ]; then
+  kept=()
+  for spec in "${SCENARIOS[@]}"; do
+    case " $ONLY " in *" ${spec%%|*} "*) kept+=("$spec") ;; esac
+  done
+  [ "${#kept[@]}" -gt 0 ] || fail "BENCH_ONLY='$ONLY' names no scenario"
+  SCENARIOS=("${kept[@]}")
 fi
 VERIFY_FAIL=0
 VERIFY_NOTES=()
@@ -425,8 +446,8 @@ comment_state() { sql "$1" -e 'SELECT COALESCE(MAX(id), 0), COUNT(*) FROM commen
 # round sees the same data.
 run_scenario() {
   local spec="$1" round="$2" dur="$3"
-  local name label url script stack
-  IFS='|' read -r name label url script stack <<<"$spec"
+  local name label url script stack side_junk side_path
+  IFS='|' read -r name label url script stack side_junk side_path <<<"$spec"
   local out="$BT/wrk/$name.$round"
   local ngx app db
   if [ "$stack" = ceil ]; then
@@ -444,10 +465,27 @@ run_scenario() {
     mixed) env=(BENCH_CSRF_COOKIE="${COOKIE[$stack]}" BENCH_CSRF_TOKEN="${TOKEN[$stack]}" BENCH_POSTS="$MIX_POSTS") ;;
   esac
   [ "$script" = get ] || before="$(comment_state "$stack")"
+  # A second client runs from before the measured one starts until after it ends.
+  local side_pid="" side_out="$BT/wrk/side-$name.$round"
+  if [ -n "$side_path" ]; then
+    local side_base
+    side_base="$(sed -E 's|^(https?://[^/]+).*|\1|' <<<"$url")"
+    env BENCH_JUNK="$side_junk" BENCH_SIDE_PATH="$side_path" timeout -k 5 $((dur + 31)) \
+      wrk -t1 -c"$FLOOD_CONNS" -d"$((dur + 1))s" --timeout 5s --latency \
+      -s "$ROOT/bench/junk.lua" "$side_base$side_path" >"$side_out" 2>&1 &
+    side_pid=$!
+    sleep 0.3
+  fi
   snapshot "$out.s0"
   run_wrk "$out" "$CONNS" "$dur" "$url" "$script" "${env[@]}"
   snapshot "$out.s1"
   tree_ticks "$out.s0" "$out.s1" "$ngx" "$app" "$db" >"$out.cpu"
+  if [ -n "$side_pid" ]; then
+    # the second client's CPU during the measured run counts as wrk's, not as "other"
+    tree_ticks "$out.s0" "$out.s1" "$side_pid" | awk '{ print $1 }' >"$out.side"
+    wait "$side_pid" || say "warning: the second client (junk.lua) exited with $? for $name"
+    { echo "=== side-$name.$round: wrk -t1 -c$FLOOD_CONNS -d$((dur + 1))s $side_base$side_path (junk.lua, BENCH_JUNK=$side_junk)"; cat "$side_out"; } >>"$BT/wrk.log"
+  fi
   rm -f "$out.s0" "$out.s1"
   if [ -n "$before" ]; then
     local bmax bcount acount line n303 nother added verdict
@@ -639,27 +677,32 @@ paging_table() {
 }
 
 # --- Report ----------------------------------------------------------------------------------
+has_scenario() {
+  local spec
+  for spec in "${SCENARIOS[@]}"; do [ "${spec%%|*}" != "$1" ] || return 0; done
+  return 1
+}
 # med PREFIX KEY: median over rounds of a BENCH field
 med() {
   local f
   for f in "$1".[0-9]*; do
-    case "$f" in *.time | *.wall | *.cpu) continue ;; esac
-    field "$(grep '^BENCH ' "$f" || true)" "$2"
-  done | grep -v '^$' | median
+    case "$f" in *.time | *.wall | *.cpu | *.side) continue ;; esac
+    field "$(grep -s '^BENCH ' "$f" || true)" "$2"
+  done | sed '/^$/d' | median
 }
 stat_sum() {
   local f
   for f in "$1".[0-9]*; do
-    case "$f" in *.time | *.wall | *.cpu) continue ;; esac
-    field "$(grep '^BENCH ' "$f" || true)" "$2"
+    case "$f" in *.time | *.wall | *.cpu | *.side) continue ;; esac
+    field "$(grep -s '^BENCH ' "$f" || true)" "$2"
   done | awk '{ s += $1 } END { print s + 0 }'
 }
 stat_range() {
   local f
   for f in "$1".[0-9]*; do
-    case "$f" in *.time | *.wall | *.cpu) continue ;; esac
-    field "$(grep '^BENCH ' "$f" || true)" rps
-  done | grep -v '^$' | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR) printf "%.0f–%.0f", lo, hi; else print "-" }'
+    case "$f" in *.time | *.wall | *.cpu | *.side) continue ;; esac
+    field "$(grep -s '^BENCH ' "$f" || true)" rps
+  done | sed '/^$/d' | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR) printf "%.0f–%.0f", lo, hi; else print "-" }'
 }
 ms() { awk -v u="$1" 'BEGIN { if (u == "-" || u == "") print "-"; else printf "%.2f", u / 1000 }'; }
 int() { awk -v x="$1" 'BEGIN { if (x == "-" || x == "") print "-"; else printf "%.0f", x }'; }
@@ -673,7 +716,7 @@ CPU_MODEL="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 {
   echo "## blogd benchmark ($MODE) — $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
-  echo "commit $COMMIT; \`$(basename "$BLOGD_BIN")\` ${BUILD_TYPE:-unknown build type}, $WORKERS workers;" \
+  echo "commit $COMMIT; \`$([ "$BLOGD_BIN" = "$ROOT/build/blogd" ] && echo blogd || echo "$BLOGD_BIN")\` ${BUILD_TYPE:-unknown build type}, $WORKERS workers;" \
     "bare_fcgi $WORKERS processes; $(nproc) CPUs (${CPU_MODEL:-unknown}), shared by wrk, nginx, the app and MariaDB."
   [ -z "$STALE" ] || echo "**Note:** \`$(basename "$BLOGD_BIN")\` is older than ${STALE#"$ROOT"/}: the sources have changed since this binary was built."
   echo "wrk -t$THREADS -c$CONNS -d${DUR}s --latency, $ROUNDS interleaved round(s); medians over rounds" \
@@ -683,7 +726,7 @@ CPU_MODEL="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
   echo "| scenario | req/s | req/s range | p50 ms | p99 ms | vs FastCGI ceiling | errors |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
   for spec in "${SCENARIOS[@]}"; do
-    IFS='|' read -r name label url script stack <<<"$spec"
+    IFS='|' read -r name label url script stack _ _ <<<"$spec"
     rps="$(med "$BT/wrk/$name" rps)"
     [ "$rps" != - ] || MISSING=1
     ratio="$(awk -v a="$rps" -v b="$BARE_RPS" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }')"
@@ -696,25 +739,39 @@ CPU_MODEL="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
     "over $MIX_POSTS posts with ~10 comments each; ~5% GET /, ~3% GET /comments/, ~2% comment POSTs."
   echo "\"errors\": socket errors plus HTTP statuses ≥ 400, summed over rounds."
   echo
+  if has_scenario flood && has_scenario floodref; then
+    f_rps="$(med "$BT/wrk/flood" rps)" r_rps="$(med "$BT/wrk/floodref" rps)"
+    f_ratio="$(awk -v a="$f_rps" -v b="$r_rps" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }')"
+    f_verdict="$(awk -v r="$f_ratio" 'BEGIN { if (r == "-") print "no result"; else if (r >= 0.90) print "ok, at least 0.90"; else print "**BELOW 0.90**: junk query strings cost more than a cached page" }')"
+    echo "**Junk-query flood** (a visitor trying to flush the page cache): GET /2/ at $(int "$f_rps") req/s" \
+      "while a second client (wrk -t1 -c$FLOOD_CONNS, bench/junk.lua) sends /2/ with a new junk query string" \
+      "every request, against $(int "$r_rps") req/s while the same client reads /1/, another cached page:" \
+      "ratio **$f_ratio** ($f_verdict). The second client itself: $(int "$(med "$BT/wrk/side-flood" rps)") req/s" \
+      "of junk, $(int "$(med "$BT/wrk/side-floodref" rps)") req/s of /1/ (medians; errors $(stat_sum "$BT/wrk/side-flood" errors)" \
+      "and $(stat_sum "$BT/wrk/side-floodref" errors))."
+    echo
+  fi
   echo "**Comments posted vs stored** (303s counted in Lua, rows counted in MariaDB; the POST scenarios' rows are deleted after each round, the mixed workload's are kept):"
   echo
   printf '%s\n' "${VERIFY_NOTES[@]}"
   echo
   echo "**CPU during each scenario** (% of one core, summed over its rounds' wall time; the machine has $(nproc) cores = $(($(nproc) * 100))%;" \
+    "\"wrk\" includes the second client of the flood scenarios;" \
     "\"app\" is blogd or bare_fcgi, master and workers; \"other\" is everything else on the machine):"
   echo
   echo "| scenario | wrk | nginx | app | MariaDB | other | machine |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
   for spec in "${SCENARIOS[@]}"; do
-    IFS='|' read -r name label url script stack <<<"$spec"
+    IFS='|' read -r name label url script stack _ _ <<<"$spec"
     for f in "$BT/wrk/$name".[0-9]*.cpu; do
       [ -f "$f" ] || continue
       base="${f%.cpu}"
-      printf '%s %s %s\n' "$(cat "$f")" "$(tail -n 1 "$base.time" 2>/dev/null)" "$(cat "$base.wall")"
+      printf '%s %s %s %s\n' "$(cat "$f")" "$(tail -n 1 "$base.time" 2>/dev/null)" "$(cat "$base.wall")" \
+        "$(cat "$base.side" 2>/dev/null || echo 0)"
     done | awk -v tck="$CLK_TCK" -v label="$label" -v otherfile="$BT/other.txt" '
       NF >= 7 {
         for (i = 1; i <= 3; i++) if ($i != "-") { s[i] += $i; has[i] = 1 }
-        mach += $4; wrk += $5 + $6; wall += $7; n++
+        mach += $4; wrk += $5 + $6 + $8 / tck; wall += $7; n++
       }
       END {
         if (!n || wall <= 0) { printf "| %s | - | - | - | - | - | - |\n", label; exit }

@@ -87,29 +87,33 @@ static bool slash_redirect(struct request *rq)
 }
 
 /*
- * A cacheable GET is answered from this worker's page cache if the page was rendered at the
+ * A cacheable GET is answered from the host's page cache if the page was rendered at the
  * current change generation; otherwise it is rendered (forms carrying the cache's marker
  * instead of the client's CSRF token) and kept. The generation is read before any data, so
  * a change committed during the render leaves the kept page already stale, never wrong.
+ * The key is the page's canonical URL, made from what the router read (route, ids, cursor)
+ * and nothing else: "/2/?utm_source=x" and "/2/?after=junk" are "/2/", served from the cache,
+ * and no query string makes an entry that is not a page of its own. The handler may still
+ * decide a page is not worth keeping (paging_fetched: a cursor outside the list) by clearing
+ * rq->cache_render before its forms are filled; such a page carries the visitor's token.
  */
 static enum http_status run_cached(struct request *rq, const struct route *route,
                                    const struct route_params *p)
 {
-        struct cache_deps deps = cache_deps_for(route->cache_deps, p->count ? p->id[0] : 0);
+        struct cache_deps deps = cache_deps_for(route->flags, p->count ? p->id[0] : 0);
         struct cache_gen gen;
-        char key[512];
-        int n = snprintf(key, sizeof(key), "%s?%s", rq->path, rq->query);
-        if (n < 0 || (size_t)n >= sizeof(key))
+        char key[ROUTE_CANONICAL_MAX];
+        size_t n = route_canonical(route, p, key, sizeof(key));
+        if (n == 0)
                 return route->handler(rq, p);
         /* The generation the page will be kept at; with nothing cached under the key yet, a
          * self-versioned page skips the sequence read and uses the one its query made in the
          * same snapshot as the data (rq->data_gen). */
         const struct cache_gen *keep = NULL;
-        if (!(route->cache_deps & CACHE_SELF_GEN) || cache_generation_is_free() ||
-            cache_has(key, (size_t)n)) {
+        if (!(route->flags & CACHE_SELF_GEN) || cache_generation_is_free() || cache_has(key, n)) {
                 if (!cache_generation(&deps, &gen))
                         return route->handler(rq, p);
-                if (cache_get(key, (size_t)n, &gen, &rq->page, &rq->page_has_marker)) {
+                if (cache_get(key, n, &gen, &rq->page, &rq->page_has_marker)) {
                         rq->page_ready = true;
                         return HTTP_OK;
                 }
@@ -119,8 +123,8 @@ static enum http_status run_cached(struct request *rq, const struct route *route
         enum http_status st = route->handler(rq, p);
         if (!keep && rq->has_data_gen)
                 keep = &rq->data_gen;
-        if (st == HTTP_OK && rq->page_ready && keep)
-                cache_put(key, (size_t)n, keep, rq->page.data, rq->page.len, rq->page_has_marker);
+        if (st == HTTP_OK && rq->page_ready && rq->cache_render && keep)
+                cache_put(key, n, keep, rq->page.data, rq->page.len, rq->page_has_marker);
         return st;
 }
 
@@ -132,7 +136,8 @@ static enum http_status dispatch(struct request *rq)
         switch (route_match(page_routes, page_routes_count, rq->method, rq->path, &route, &params,
                             &allowed)) {
         case ROUTE_FOUND:
-                if (route->cache_deps && cache_enabled())
+                route_read_cursor(route, rq->query, &params);
+                if ((route->flags & ROUTE_CACHE_MASK) && cache_enabled())
                         return run_cached(rq, route, &params);
                 return route->handler(rq, &params);
         case ROUTE_BAD_METHOD:

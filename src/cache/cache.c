@@ -2,7 +2,9 @@
  * cache: the host-wide page arena and change counters. See cache.h for why a page is never
  * stale. The arena is a ring: records are appended at head and a record is alive until head
  * has gone a whole ring past it, so eviction is first in, first out and costs nothing. An
- * index of 4-way sets maps a key's hash to its newest record. One process-shared robust
+ * index of 4-way sets maps a key's hash to its newest record; the hash is SipHash-2-4
+ * (crypto_shorthash) under a key drawn when the arena is made and kept in its header, so every
+ * worker indexes alike and no client can predict which keys share a set. One process-shared robust
  * mutex guards the ring and the index; a worker that dies holding it costs the cache's
  * contents, nothing else.
  */
@@ -53,6 +55,7 @@ struct shared {
         uint64_t ring_size;
         uint64_t nsets;
         uint64_t host_id;
+        unsigned char hash_key[crypto_shorthash_KEYBYTES]; /* secret: picks a key's set */
         char marker[CSRF_TOKEN_HEX + 1];
         _Atomic uint64_t lease_until; /* cache_now_ns() until which the counters are the truth */
         _Atomic uint64_t epoch;
@@ -128,6 +131,7 @@ bool cache_shared_init(const struct config *cfg)
                 return false;
         }
         randombytes_buf(&sh->host_id, sizeof(sh->host_id));
+        randombytes_buf(sh->hash_key, sizeof(sh->hash_key));
         memcpy(sh->marker, a, CSRF_NONCE_HEX);
         memcpy(sh->marker + CSRF_NONCE_HEX, b, CSRF_NONCE_HEX + 1);
         sh->host_id &= INT64_MAX; /* a positive BIGINT for any client */
@@ -241,13 +245,22 @@ void cache_comment_changed(uint64_t post_id)
 
 /* --- The arena --------------------------------------------------------------------------- */
 
-/* FNV-1a: keys are short paths; this picks a set, and the key itself is compared. */
+/* Picks a set (the key itself is compared in full). Keyed, because with a public hash a
+ * client could compute URLs that share a hot page's set and push it out of the index. */
+_Static_assert(crypto_shorthash_BYTES == sizeof(uint64_t), "SipHash-2-4 gives 64 bits");
+
 static uint64_t hash(const char *s, size_t n)
 {
-        uint64_t h = 1469598103934665603ULL;
-        for (size_t i = 0; i < n; i++)
-                h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+        unsigned char out[crypto_shorthash_BYTES];
+        crypto_shorthash(out, (const unsigned char *)s, n, cache.sh->hash_key);
+        uint64_t h;
+        memcpy(&h, out, sizeof(h));
         return h;
+}
+
+uint64_t cache_key_hash(const char *key, size_t key_len)
+{
+        return cache.sh ? hash(key, key_len) : 0;
 }
 
 static void forget_all(struct shared *sh)
@@ -302,9 +315,12 @@ static struct record *find(uint64_t h, const char *key, size_t key_len)
 
 bool cache_has(const char *key, size_t key_len)
 {
-        if (!cache.sh || !lock())
+        if (!cache.sh)
                 return false;
-        bool found = find(hash(key, key_len), key, key_len) != NULL;
+        uint64_t h = hash(key, key_len);
+        if (!lock())
+                return false;
+        bool found = find(h, key, key_len) != NULL;
         unlock();
         if (!found)
                 atomic_fetch_add_explicit(&cache.sh->misses, 1, memory_order_relaxed);
@@ -314,9 +330,12 @@ bool cache_has(const char *key, size_t key_len)
 bool cache_get(const char *key, size_t key_len, const struct cache_gen *gen, struct buf *out,
                bool *has_marker)
 {
-        if (!cache.sh || !lock())
+        if (!cache.sh)
                 return false;
-        const struct record *r = find(hash(key, key_len), key, key_len);
+        uint64_t h = hash(key, key_len);
+        if (!lock())
+                return false;
+        const struct record *r = find(h, key, key_len);
         bool hit = r && r->generation == cache.generation &&
                    memcmp(&r->gen, gen, sizeof(*gen)) == 0 &&
                    buf_append(out, (const char *)(r + 1) + key_len, r->body_len);

@@ -11,6 +11,10 @@
  *     start a new epoch, which retires every page kept on the counters.
  * Memory: the arena has a fixed size (cache_bytes), mapped by the master and touched by each
  * worker when it starts, so a worker's RSS is the same with three rows or a million.
+ * Keys: a page is kept under its canonical URL (route_canonical: the route, its ids, the list
+ * cursor), never the raw query string, so a visitor cannot make new entries with made-up
+ * parameters; the index picks a key's set with a hash keyed by a secret drawn at start
+ * (SipHash-2-4), so no one can choose keys that land in the set of a page they want evicted.
  */
 #ifndef BLOGD_CACHE_H
 #define BLOGD_CACHE_H
@@ -29,7 +33,8 @@ enum cache_mode { CACHE_OFF, CACHE_DB, CACHE_AUTO };
 #define CACHE_SCOPE_COMMENTS 1u
 #define CACHE_SCOPE_POST(id) ((uint64_t)(id) + 16u)
 
-/* A cacheable route's dependencies (struct route.cache_deps); 0: never cached. */
+/* A cacheable route's dependencies (the low byte of struct route.flags, ROUTE_CACHE_MASK);
+ * none: never cached. */
 #define CACHE_ON_POSTS 1u    /* the posts' titles and texts */
 #define CACHE_ON_COMMENTS 2u /* all comments */
 #define CACHE_ON_POST 4u     /* post id[0] and its comments */
@@ -61,6 +66,9 @@ struct cache_deps cache_deps_for(unsigned on, uint64_t post_id);
 bool cache_generation(const struct cache_deps *deps, struct cache_gen *gen);
 /* Whether reading the generation costs nothing now (this host holds the lease). */
 bool cache_generation_is_free(void);
+/* The keyed hash that picks key's set in the index (exposed for the tests); 0 without an
+ * arena. Every worker of the host uses the master's key; another start draws another. */
+uint64_t cache_key_hash(const char *key, size_t key_len);
 /* Whether a page (of any generation) is stored under key. */
 bool cache_has(const char *key, size_t key_len);
 /* Appends the page stored under key at generation gen to out; false if there is none. */

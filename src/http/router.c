@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http/form.h"
+
 enum http_method http_method_parse(const char *s)
 {
         if (!s)
@@ -77,6 +79,83 @@ enum route_result route_match(const struct route *table, size_t n, enum http_met
         }
         *allowed = allow;
         return allow ? ROUTE_BAD_METHOD : ROUTE_NOT_FOUND;
+}
+
+/* A cursor: canonical digits (no sign, no leading zero), 1 to ROUTE_CURSOR_END. */
+static bool cursor_param(const struct form *f, const char *name, uint64_t *out)
+{
+        const struct form_field *v = form_get(f, name);
+        if (!v || v->value_len == 0 || v->value_len > 10 || v->value[0] == '0')
+                return false;
+        uint64_t c = 0;
+        for (size_t i = 0; i < v->value_len; i++) {
+                if (v->value[i] < '0' || v->value[i] > '9')
+                        return false;
+                c = c * 10 + (uint64_t)(v->value[i] - '0');
+        }
+        if (c > ROUTE_CURSOR_END)
+                return false;
+        *out = c;
+        return true;
+}
+
+void route_read_cursor(const struct route *r, const char *query, struct route_params *p)
+{
+        struct route_cursor *c = &p->cursor;
+        memset(c, 0, sizeof(*c));
+        c->newest_first = (r->flags & ROUTE_LIST_NEWEST_FIRST) != 0;
+        if (!(r->flags & (ROUTE_LIST_OLDEST_FIRST | ROUTE_LIST_NEWEST_FIRST)) || !query)
+                return;
+        char q[256];
+        size_t n = strlen(query);
+        struct form f;
+        if (n >= sizeof(q))
+                return;
+        memcpy(q, query, n + 1);
+        if (form_parse(q, n, &f) != FORM_OK)
+                return;
+        const char *next = c->newest_first ? "before" : "after";
+        const char *prev = c->newest_first ? "after" : "before";
+        if (cursor_param(&f, next, &c->value))
+                return;
+        if (cursor_param(&f, prev, &c->value))
+                c->back = true;
+}
+
+size_t route_canonical(const struct route *r, const struct route_params *p, char *out, size_t cap)
+{
+        static const char id_token[] = "{id}";
+        size_t used = 0, ids = 0;
+        for (const char *pat = r->pattern; *pat;) {
+                if (strncmp(pat, id_token, sizeof(id_token) - 1) == 0) {
+                        if (ids == p->count)
+                                return 0;
+                        int w = snprintf(out + used, cap - used, "%u", (unsigned)p->id[ids++]);
+                        pat += sizeof(id_token) - 1;
+                        if (w < 0 || (size_t)w >= cap - used)
+                                return 0;
+                        used += (size_t)w;
+                        continue;
+                }
+                if (used + 1 >= cap)
+                        return 0;
+                out[used++] = *pat++;
+        }
+        if (used >= cap)
+                return 0;
+        out[used] = '\0';
+        const struct route_cursor *c = &p->cursor;
+        if (c->value) {
+                /* The parameter that reads this way: "after" when the page lies above the id
+                 * (forward in an oldest-first list, back in a newest-first one). */
+                const char *name = c->back == c->newest_first ? "after" : "before";
+                int w = snprintf(out + used, cap - used, "?%s=%llu", name,
+                                 (unsigned long long)c->value);
+                if (w < 0 || (size_t)w >= cap - used)
+                        return 0;
+                used += (size_t)w;
+        }
+        return used;
 }
 
 void route_allow_text(unsigned methods, char *out, size_t outlen)

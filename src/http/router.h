@@ -1,4 +1,10 @@
-/* router: a table of {methods, pattern, handler}; "{id}" segments match canonical ids. */
+/*
+ * router: a table of {methods, pattern, handler, flags}; "{id}" segments match canonical ids.
+ * A route that shows a keyset-paged list declares its order in its flags, and the router reads
+ * the page asked for (?after= / ?before=) with the one function that does (route_read_cursor):
+ * the handler renders from what it read, and the page cache keys the page by it
+ * (route_canonical), so the two cannot disagree and nothing else in the URL counts.
+ */
 #ifndef BLOGD_ROUTER_H
 #define BLOGD_ROUTER_H
 
@@ -17,9 +23,27 @@ enum http_method {
 
 #define ROUTE_MAX_IDS 2
 
+/* Flags of a route that shows a keyset-paged list (bits 8 and up of struct route.flags; the
+ * low byte holds the CACHE_ON_* bits of cache/cache.h). */
+#define ROUTE_LIST_OLDEST_FIRST (1u << 8) /* ?after= pages forward ("next"), ?before= back */
+#define ROUTE_LIST_NEWEST_FIRST (1u << 9) /* ?before= pages forward, ?after= back */
+#define ROUTE_CACHE_MASK 0xffu
+/* A cursor is an id or one past the largest id (ids are 32-bit): 1 to ROUTE_CURSOR_END. */
+#define ROUTE_CURSOR_END ((uint64_t)1 << 32)
+/* Room for any canonical URL of a route (route_canonical). */
+#define ROUTE_CANONICAL_MAX 128
+
+/* The page of a list a request asks for. */
+struct route_cursor {
+        bool newest_first; /* the list's display order (from the route's flags) */
+        bool back;         /* the page before the cursor (reached by a "previous" link) */
+        uint64_t value;    /* the exclusive id bound; 0: the list's first page */
+};
+
 struct route_params {
         uint32_t id[ROUTE_MAX_IDS]; /* in pattern order */
         size_t count;
+        struct route_cursor cursor; /* set by route_read_cursor */
 };
 
 struct request;
@@ -29,7 +53,9 @@ struct route {
         unsigned methods; /* HTTP_GET implies HEAD */
         const char *pattern;
         route_handler handler;
-        unsigned cache_deps; /* CACHE_ON_* bits (cache/cache.h) of a cacheable GET; 0: never */
+        /* ROUTE_LIST_* if the page is a paged list; CACHE_ON_* bits (cache/cache.h) if it is a
+         * cacheable GET (none: never cached). */
+        unsigned flags;
 };
 
 enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
@@ -49,6 +75,23 @@ bool route_parse_id(const char *s, size_t len, uint32_t *out);
 enum route_result route_match(const struct route *table, size_t n, enum http_method method,
                               const char *path, const struct route **found,
                               struct route_params *params, unsigned *allowed);
+
+/*
+ * Reads the cursor of a route with a ROUTE_LIST_* flag from the raw query string into
+ * p->cursor (any other route: the first page). Only the forward parameter counts when both
+ * are there; anything unreadable (junk, bad encoding, a duplicate, a non-canonical or
+ * out-of-range number, a query over 255 bytes) means the first page. Other parameters are
+ * ignored.
+ */
+void route_read_cursor(const struct route *r, const char *query, struct route_params *p);
+
+/*
+ * The canonical URL of the page r shows for p: the pattern with its ids, and the cursor if
+ * it is not the first page ("/2/", "/2/?after=5", "/comments/?before=9"). Two requests get
+ * the same text exactly when route and parameters are the same. Returns its length, or 0 if
+ * it does not fit in cap (ROUTE_CANONICAL_MAX always does).
+ */
+size_t route_canonical(const struct route *r, const struct route_params *p, char *out, size_t cap);
 
 /* Writes "GET, HEAD, POST"-style text for an Allow header. */
 void route_allow_text(unsigned methods, char *out, size_t outlen);

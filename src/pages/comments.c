@@ -8,12 +8,11 @@ static const struct list_query latest = {STMT_LATEST_AFTER, STMT_LATEST_BEFORE, 
 
 enum http_status page_comments(struct request *rq, const struct route_params *p)
 {
-        (void)p;
         struct view_dict *body = page_begin(rq, "Latest Comments", "comments.tpl");
         if (!body)
                 return HTTP_INTERNAL_ERROR;
         struct paging pg;
-        paging_init(&pg, rq, true, (unsigned)rq->cfg->page_comments);
+        paging_init(&pg, rq, p, (unsigned)rq->cfg->page_comments);
         enum db_status st = list_fetch(rq, &pg, &latest, false);
         if (st != DB_OK)
                 return page_db_status(st);

@@ -8,12 +8,11 @@ static const struct list_query posts = {STMT_POST_PAGE_AFTER, STMT_POST_PAGE_BEF
 
 enum http_status page_index(struct request *rq, const struct route_params *p)
 {
-        (void)p;
         struct view_dict *body = page_begin(rq, "Posts", "index.tpl");
         if (!body)
                 return HTTP_INTERNAL_ERROR;
         struct paging pg;
-        paging_init(&pg, rq, false, (unsigned)rq->cfg->page_posts);
+        paging_init(&pg, rq, p, (unsigned)rq->cfg->page_posts);
         enum db_status st = list_fetch(rq, &pg, &posts, false);
         if (st != DB_OK)
                 return page_db_status(st);

@@ -1,55 +1,25 @@
 /*
  * paging: keyset pagination shared by the lists. A page is fetched with one look-ahead row
- * from an exclusive id bound; "next" follows the display order, "prev" goes back.
+ * from an exclusive id bound; "next" follows the display order, "prev" goes back. The page
+ * asked for is what the router read (route_read_cursor, by the route's ROUTE_LIST_* flag):
+ * a handler never reads the query string itself, so the page cache's key (the canonical URL
+ * of the same reading) is always the page rendered.
  */
 #include "pages/paging.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "http/form.h"
 #include "view/view.h"
 
-/* A cursor is an id, or one past the largest id (an empty page's link back may need it):
- * canonical digits, 1 to PAGING_PAST_END. */
-static bool cursor_param(const struct form *f, const char *name, uint64_t *out)
-{
-        const struct form_field *v = form_get(f, name);
-        if (!v || v->value_len == 0 || v->value_len > 10 || v->value[0] == '0')
-                return false;
-        uint64_t c = 0;
-        for (size_t i = 0; i < v->value_len; i++) {
-                if (v->value[i] < '0' || v->value[i] > '9')
-                        return false;
-                c = c * 10 + (uint64_t)(v->value[i] - '0');
-        }
-        if (c > PAGING_PAST_END)
-                return false;
-        *out = c;
-        return true;
-}
-
-void paging_init(struct paging *pg, const struct request *rq, bool newest_first, unsigned size)
+void paging_init(struct paging *pg, struct request *rq, const struct route_params *p, unsigned size)
 {
         memset(pg, 0, sizeof(*pg));
-        pg->newest_first = newest_first;
-        pg->forward = true;
+        pg->rq = rq;
+        pg->newest_first = p->cursor.newest_first;
+        pg->forward = !p->cursor.back;
+        pg->cursor = p->cursor.value;
         pg->size = size;
-        /* A query string we cannot read (junk, a forged cursor) just gives the first page. */
-        char q[256];
-        size_t n = strlen(rq->query);
-        struct form f;
-        if (n >= sizeof(q))
-                return;
-        memcpy(q, rq->query, n + 1);
-        if (form_parse(q, n, &f) != FORM_OK)
-                return;
-        const char *next = newest_first ? "before" : "after";
-        const char *prev = newest_first ? "after" : "before";
-        if (cursor_param(&f, next, &pg->cursor))
-                return;
-        if (cursor_param(&f, prev, &pg->cursor))
-                pg->forward = false;
 }
 
 bool paging_ascending_fetch(const struct paging *pg)
@@ -88,6 +58,20 @@ void paging_fetched(struct paging *pg, size_t rows, bool probe_found)
                 pg->has_prev = more;
                 pg->has_next = probe_found;
         }
+        /*
+         * Every cursor from 1 to 2^32 is a valid page, so a client can ask for four billion
+         * distinct ones. Those outside the list's ids all look alike: past one end the page is
+         * empty, past the other it has no rows behind its cursor (the list's first or last page
+         * again, under another cursor). Such pages are rendered but not kept, so cursors can
+         * fill the cache only with pages inside the list: at most two (forward and back) per id
+         * between its first and last row, each showing rows a reader can reach. Links always land
+         * inside (they carry shown ids); the one exception is the 303 to a new comment at the end
+         * of a long thread (?before=<id + 1>, nothing behind it), read once by its writer. This
+         * costs nothing: the fetch and the probe have already answered. A page that is not kept is
+         * rendered with the visitor's own CSRF token, as with the cache off.
+         */
+        if (pg->cursor && (pg->shown == 0 || !probe_found))
+                pg->rq->cache_render = false;
 }
 
 size_t paging_row(const struct paging *pg, size_t i)

@@ -1,6 +1,9 @@
 /*
  * paging: keyset pagination shared by the lists. A page is fetched with one look-ahead row
- * from an exclusive id bound; "next" follows the display order, "prev" goes back.
+ * from an exclusive id bound; "next" follows the display order, "prev" goes back. The page
+ * asked for is what the router read (route_read_cursor, by the route's ROUTE_LIST_* flag):
+ * a handler never reads the query string itself, so the page cache's key (the canonical URL
+ * of the same reading) is always the page rendered.
  */
 #ifndef BLOGD_PAGING_H
 #define BLOGD_PAGING_H
@@ -14,9 +17,10 @@
 struct view_dict;
 
 /* Beyond every id (ids are 32-bit): "no bound" for id < ? and id >= ?. */
-#define PAGING_PAST_END ((uint64_t)1 << 32)
+#define PAGING_PAST_END ROUTE_CURSOR_END
 
 struct paging {
+        struct request *rq;
         bool newest_first; /* display order of the list */
         bool forward;      /* the first page, or one reached by a "next" link */
         uint64_t cursor;   /* the exclusive bound from ?after= / ?before=; 0 on the first page */
@@ -25,8 +29,9 @@ struct paging {
         bool has_prev, has_next;
 };
 
-/* Reads ?after= / ?before= (a malformed or zero cursor means the first page). */
-void paging_init(struct paging *pg, const struct request *rq, bool newest_first, unsigned size);
+/* Starts the page p->cursor asks for (in the order the route declares). */
+void paging_init(struct paging *pg, struct request *rq, const struct route_params *p,
+                 unsigned size);
 /* The bound for the fetch statement: the "ascending" (id > ?) one or the descending (id < ?). */
 bool paging_ascending_fetch(const struct paging *pg);
 uint64_t paging_bound(const struct paging *pg);
@@ -34,7 +39,9 @@ uint64_t paging_fetch_count(const struct paging *pg);
 /* Which probe, if any, tells whether the list goes on behind the cursor: -1 none, else
  * 0 for "any id <= bound", 1 for "any id >= bound"; *bound gets the value. */
 int paging_probe(const struct paging *pg, uint64_t *bound);
-/* Records how many rows the fetch returned, and the probe's answer. */
+/* Records how many rows the fetch returned, and the probe's answer (rows behind the cursor).
+ * A page reached by a cursor that shows no rows, or has none behind its cursor, is not kept
+ * by the page cache (paging.c says why): it is rendered as for a cache miss with cache off. */
 void paging_fetched(struct paging *pg, size_t rows, bool probe_found);
 /* Row index (in fetch order) of display position i. */
 size_t paging_row(const struct paging *pg, size_t i);

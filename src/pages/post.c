@@ -44,14 +44,16 @@ static bool add_row(void *ctx, const struct db_value *col, size_t ncols)
  * cursor, and one keyset page of them. After a refused comment, draft holds the text as typed
  * and problem says why, next to the form.
  */
-static enum http_status render(struct request *rq, uint32_t post_id, const struct form_field *draft,
-                               const char *problem, enum http_status st)
+static enum http_status render(struct request *rq, const struct route_params *p,
+                               const struct form_field *draft, const char *problem,
+                               enum http_status st)
 {
+        uint32_t post_id = p->id[0];
         struct post_ctx pc = {rq, page_begin(rq, NULL, "post.tpl"), false, false};
         if (!pc.body)
                 return HTTP_INTERNAL_ERROR;
         struct paging pg;
-        paging_init(&pg, rq, false, (unsigned)rq->cfg->page_comments);
+        paging_init(&pg, rq, p, (unsigned)rq->cfg->page_comments);
         /* The probe looks behind the cursor: ids up to it, or from it on; none is an empty
          * range. */
         uint64_t bound = 0, lo = 1, hi = 0;
@@ -118,7 +120,7 @@ static enum http_status render(struct request *rq, uint32_t post_id, const struc
 
 enum http_status page_post_show(struct request *rq, const struct route_params *p)
 {
-        return render(rq, p->id[0], NULL, NULL, HTTP_OK);
+        return render(rq, p, NULL, NULL, HTTP_OK);
 }
 
 static bool found(void *ctx, const struct db_value *col, size_t ncols)
@@ -216,14 +218,14 @@ enum http_status page_post_comment(struct request *rq, const struct route_params
                 chars--;
         }
         if (len == 0)
-                return render(rq, p->id[0], content, "Please write something before sending.",
+                return render(rq, p, content, "Please write something before sending.",
                               HTTP_UNPROCESSABLE);
         if (chars > (size_t)rq->cfg->max_comment_chars) {
                 char why[128];
                 snprintf(why, sizeof(why),
                          "The comment is %zu characters long; the limit is %ld characters.", chars,
                          rq->cfg->max_comment_chars);
-                return render(rq, p->id[0], content, why, HTTP_UNPROCESSABLE);
+                return render(rq, p, content, why, HTTP_UNPROCESSABLE);
         }
         struct db_value params[5] = {
             DB_TEXT_VALUE(text, len), DB_TEXT_VALUE(rq->id, strlen(rq->id)), DB_INT_VALUE(p->id[0]),

@@ -1,7 +1,10 @@
 /* test_cache: the page arena (src/cache/cache.c) without a database: store, find, replace,
  * evict in ring order, refuse what does not fit (a page exactly at the limit kept, one byte
- * more refused), records ending exactly at the ring's end, never another key's or another
- * generation's page, and many laps of the ring with pages of every size. */
+ * more refused), records ending exactly at the ring's end, never return another key's or
+ * another generation's page, and survive many laps of the ring with pages of every size; the
+ * cache key (the canonical URL the router makes: one per page, whatever else the query holds)
+ * and the index's keyed hash. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +12,7 @@
 #include "cache/cache.h"
 #include "check.h"
 #include "core/config.h"
+#include "http/router.h"
 
 #define ARENA (64 * 1024)
 
@@ -112,8 +116,212 @@ static void test_many_laps(struct buf *out)
                ARENA, found);
 }
 
+static enum http_status h(struct request *rq, const struct route_params *p)
+{
+        (void)rq;
+        (void)p;
+        return HTTP_OK;
+}
+
+/* The shape of pages/routes.c: two oldest-first lists, a newest-first one, a page without. */
+static const struct route routes[] = {
+    {HTTP_GET, "/", h, ROUTE_LIST_OLDEST_FIRST | CACHE_ON_POSTS},
+    {HTTP_GET, "/{id}/", h, ROUTE_LIST_OLDEST_FIRST | CACHE_ON_POST | CACHE_SELF_GEN},
+    {HTTP_GET, "/comments/", h, ROUTE_LIST_NEWEST_FIRST | CACHE_ON_POSTS | CACHE_ON_COMMENTS},
+    {HTTP_GET, "/about/", h, CACHE_ON_POSTS},
+    {HTTP_GET, "/{id}/{id}/", h, ROUTE_LIST_OLDEST_FIRST | CACHE_ON_POSTS},
+};
+
+/* The cache key of a request, as worker.c makes it: route, cursor, canonical URL. */
+static const char *key_of(enum http_method method, const char *path, const char *query)
+{
+        static char key[ROUTE_CANONICAL_MAX];
+        const struct route *r;
+        struct route_params p;
+        unsigned allowed;
+        if (route_match(routes, sizeof(routes) / sizeof(routes[0]), method, path, &r, &p,
+                        &allowed) != ROUTE_FOUND)
+                return "(no route)";
+        route_read_cursor(r, query, &p);
+        size_t n = route_canonical(r, &p, key, sizeof(key));
+        if (n == 0 || n != strlen(key))
+                return "(no key)";
+        return key;
+}
+
+#define KEY_IS(path, query, want) CHECK_EQ_STR(key_of(HTTP_GET, path, query), want)
+
+static void test_keys_of_equivalent_urls(void)
+{
+        /* Whatever is not a cursor of the route's list is ignored: the canonical page. */
+        static const char *const first_page[] = {
+            "",
+            "utm_source=12345",
+            "utm_source=1&utm_medium=mail&fbclid=x",
+            "x=1",
+            "after=abc",
+            "after=0",
+            "after=",
+            "after=-1",
+            "after=+1",
+            "after=01",
+            "after=1e3",
+            "after=0x10",
+            "after=4294967297",
+            "after=99999999999",
+            "after=%00",
+            "after=1&after=2", /* a duplicate: ambiguous, the first page */
+            "%ZZ",
+            "after=5&%ZZ",
+            "&&&=&=",
+            "AFTER=5",
+        };
+        for (size_t i = 0; i < sizeof(first_page) / sizeof(first_page[0]); i++) {
+                KEY_IS("/2/", first_page[i], "/2/");
+                KEY_IS("/", first_page[i], "/");
+        }
+        char long_query[400];
+        memset(long_query, 'a', sizeof(long_query) - 1);
+        memcpy(long_query, "after=5&x=", 10);
+        long_query[sizeof(long_query) - 1] = '\0';
+        KEY_IS("/2/", long_query, "/2/"); /* over 255 bytes: unread, the first page */
+        /* A cursor, however it is spelled and whatever comes with it. */
+        KEY_IS("/2/", "after=5", "/2/?after=5");
+        KEY_IS("/2/", "after=%35", "/2/?after=5");
+        KEY_IS("/2/", "utm_source=x&after=5", "/2/?after=5");
+        KEY_IS("/2/", "after=5&utm_source=y", "/2/?after=5");
+        /* Oldest first: ?after= is the forward one and wins, as paging renders it. */
+        KEY_IS("/2/", "after=5&before=9", "/2/?after=5");
+        KEY_IS("/2/", "before=9&after=5", "/2/?after=5");
+        KEY_IS("/2/", "after=junk&before=9", "/2/?before=9");
+        KEY_IS("/2/", "before=9", "/2/?before=9");
+        KEY_IS("/", "after=5&before=9", "/?after=5");
+        /* Newest first: ?before= goes forward. */
+        KEY_IS("/comments/", "after=5&before=9", "/comments/?before=9");
+        KEY_IS("/comments/", "after=5", "/comments/?after=5");
+        KEY_IS("/comments/", "utm_source=1", "/comments/");
+        /* The largest cursor there is (one past every 32-bit id). */
+        KEY_IS("/2/", "before=4294967296", "/2/?before=4294967296");
+        /* A page without a list reads no cursor at all. */
+        KEY_IS("/about/", "after=5", "/about/");
+        KEY_IS("/about/", "utm_source=1", "/about/");
+        KEY_IS("/7/9/", "after=3&q=1", "/7/9/?after=3");
+        /* HEAD is the GET page. */
+        CHECK_EQ_STR(key_of(HTTP_HEAD, "/2/", "utm_source=1"), "/2/");
+}
+
+static void test_keys_of_different_pages(void)
+{
+        static const char *const page[][2] = {
+            {"/", ""},
+            {"/", "after=5"},
+            {"/", "before=5"},
+            {"/2/", ""},
+            {"/3/", ""},
+            {"/2/", "after=5"},
+            {"/2/", "after=6"},
+            {"/2/", "before=5"},
+            {"/3/", "after=5"},
+            {"/comments/", ""},
+            {"/comments/", "after=5"},
+            {"/comments/", "before=5"},
+            {"/about/", ""},
+            {"/7/9/", ""},
+            {"/79/", ""},
+            {"/7/9/", "after=1"},
+            {"/2/", "after=4294967296"},
+        };
+        size_t n = sizeof(page) / sizeof(page[0]);
+        char keys[sizeof(page) / sizeof(page[0])][ROUTE_CANONICAL_MAX];
+        for (size_t i = 0; i < n; i++)
+                snprintf(keys[i], sizeof(keys[i]), "%s", key_of(HTTP_GET, page[i][0], page[i][1]));
+        unsigned same = 0;
+        for (size_t i = 0; i < n; i++)
+                for (size_t j = i + 1; j < n; j++)
+                        if (strcmp(keys[i], keys[j]) == 0) {
+                                fprintf(stderr, "same key %s for %s?%s and %s?%s\n", keys[i],
+                                        page[i][0], page[i][1], page[j][0], page[j][1]);
+                                same++;
+                        }
+        CHECK_EQ_INT(same, 0);
+        /* Too small a buffer gives no key rather than a cut one. */
+        const struct route *r;
+        struct route_params p;
+        unsigned allowed;
+        char small[8];
+        CHECK(route_match(routes, 3, HTTP_GET, "/12345/", &r, &p, &allowed) == ROUTE_FOUND);
+        route_read_cursor(r, "after=5", &p);
+        CHECK_EQ_SIZE(route_canonical(r, &p, small, sizeof(small)), 0);
+        CHECK_EQ_SIZE(route_canonical(r, &p, small, 7), 0);
+}
+
+/* Junk query strings, as a flood would send them: all one entry, the hot page stays. */
+static void test_junk_makes_no_entries(struct buf *out)
+{
+        struct cache_gen g = {1, {4, 4}};
+        bool marker;
+        const char *hot = key_of(HTTP_GET, "/2/", "");
+        char hot_key[ROUTE_CANONICAL_MAX];
+        snprintf(hot_key, sizeof(hot_key), "%s", hot);
+        put(hot_key, &g, "the hot page", 12);
+        struct cache_stats before, after;
+        CHECK(cache_stats(&before));
+        for (int i = 0; i < 2000; i++) {
+                char q[64];
+                snprintf(q, sizeof(q), "utm_source=%d&junk%d=%u", i, i % 7,
+                         (unsigned)i * 2654435761u);
+                const char *k = key_of(HTTP_GET, "/2/", q);
+                if (!get(k, &g, out, &marker))
+                        put(k, &g, "another copy", 12);
+        }
+        CHECK(cache_stats(&after));
+        CHECK_EQ_INT(after.stores - before.stores, 0);
+        CHECK_EQ_INT(after.hits - before.hits, 2000);
+        CHECK(get(hot_key, &g, out, &marker));
+        CHECK_EQ_MEM(out->data, out->len, "the hot page", 12);
+}
+
+/* The set index is keyed: another arena (another start) draws another key, so the same URL
+ * hashes elsewhere; within one arena the hash is stable. Ends with a fresh arena. */
+static void test_keyed_hash(void)
+{
+        static const char *const keys[] = {"/", "/2/", "/2/?after=5", "/comments/", "/about/"};
+        enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
+        uint64_t first[NKEYS];
+        for (size_t i = 0; i < NKEYS; i++)
+                first[i] = cache_key_hash(keys[i], strlen(keys[i]));
+        cache_shared_destroy();
+        CHECK(cache_key_hash("/", 1) == 0); /* no arena */
+        CHECK(cache_shared_init(&cfg));     /* a second start: a new hash key */
+        cache_worker_init(&cfg, 0);
+        unsigned differ = 0, stable = 0;
+        for (size_t i = 0; i < NKEYS; i++) {
+                uint64_t h = cache_key_hash(keys[i], strlen(keys[i]));
+                if (h == cache_key_hash(keys[i], strlen(keys[i])))
+                        stable++;
+                if (h != first[i])
+                        differ++; /* equal by chance with probability 2^-64 */
+        }
+        CHECK_EQ_INT(stable, NKEYS);
+        CHECK_EQ_INT(differ, NKEYS);
+        /* Nor is it the old unkeyed FNV-1a. */
+        uint64_t fnv = 1469598103934665603ULL;
+        for (const char *c = keys[1]; *c; c++)
+                fnv = (fnv ^ (unsigned char)*c) * 1099511628211ULL;
+        CHECK(cache_key_hash(keys[1], strlen(keys[1])) != fnv);
+        /* Pages are found through the new key's index as before. */
+        struct cache_gen g = {1, {5, 5}};
+        struct buf out;
+        buf_init(&out);
+        bool marker;
+        put("/2/", &g, "after a restart", 15);
+        CHECK(get("/2/", &g, &out, &marker));
+        CHECK_EQ_MEM(out.data, out.len, "after a restart", 15);
+        buf_cleanup(&out);
+}
+
 /* A fixed-width key, so every record of a test has the same header and key bytes. */
-static const char *key_of(char *key, size_t cap, const char *kind, int i)
+static const char *fixed_key(char *key, size_t cap, const char *kind, int i)
 {
         snprintf(key, cap, "/%s/%06d/?", kind, i);
         return key;
@@ -155,7 +363,8 @@ static size_t largest_kept(const char *kind, const struct cache_gen *g, size_t r
         size_t lo = 0, hi = ring / 8 + 1; /* lo is kept, hi is not */
         while (hi - lo > 1) {
                 size_t mid = lo + (hi - lo) / 2;
-                if (put_found(key_of(key, sizeof(key), kind, (*serial)++), g, body, mid, 'a', out))
+                if (put_found(fixed_key(key, sizeof(key), kind, (*serial)++), g, body, mid, 'a',
+                              out))
                         lo = mid;
                 else
                         hi = mid;
@@ -169,20 +378,21 @@ static void test_size_limit(struct buf *out, size_t ring)
         char key[64], longer[64];
         char *body = malloc(ring / 8 + 16);
         int serial = 0;
-        size_t klen = strlen(key_of(key, sizeof(key), "limit", 0));
+        size_t klen = strlen(fixed_key(key, sizeof(key), "limit", 0));
         size_t most = largest_kept("limit", &g, ring, body, out, &serial);
         size_t header = ring / 8 - most - klen;
         /* The record header is a few words, and the largest body fills the share exactly. */
         CHECK(most > 0 && header > 0 && header <= 256);
-        CHECK(put_found(key_of(key, sizeof(key), "limit", serial++), &g, body, most, 'b', out));
-        CHECK(
-            !put_found(key_of(key, sizeof(key), "limit", serial++), &g, body, most + 1, 'c', out));
-        CHECK(put_found(key_of(key, sizeof(key), "limit", serial++), &g, body, most - 1, 'd', out));
+        CHECK(put_found(fixed_key(key, sizeof(key), "limit", serial++), &g, body, most, 'b', out));
+        CHECK(!put_found(fixed_key(key, sizeof(key), "limit", serial++), &g, body, most + 1, 'c',
+                         out));
+        CHECK(put_found(fixed_key(key, sizeof(key), "limit", serial++), &g, body, most - 1, 'd',
+                        out));
         for (size_t less = 1; less <= 9; less++)
-                CHECK(put_found(key_of(key, sizeof(key), "limit", serial++), &g, body, most - less,
-                                'e', out));
+                CHECK(put_found(fixed_key(key, sizeof(key), "limit", serial++), &g, body,
+                                most - less, 'e', out));
         /* A refused page leaves the one stored before under its key as it was. */
-        key_of(key, sizeof(key), "limit", serial++);
+        fixed_key(key, sizeof(key), "limit", serial++);
         CHECK(put_found(key, &g, body, 100, 'f', out));
         put(key, &g, body, most + 1);
         CHECK(found_whole(key, &g, 100, 'f', out));
@@ -221,33 +431,34 @@ static void test_ring_end(struct buf *out, size_t ring)
         CHECK(cache_shared_init(&cfg));
         cache_worker_init(&cfg, 0);
         for (int i = 0; i < 8; i++)
-                CHECK(put_found(key_of(key, sizeof(key), "ring", i), &g, body, full,
+                CHECK(put_found(fixed_key(key, sizeof(key), "ring", i), &g, body, full,
                                 (char)('A' + i), out));
         for (int i = 0; i < 8; i++)
-                CHECK(found_whole(key_of(key, sizeof(key), "ring", i), &g, full, (char)('A' + i),
+                CHECK(found_whole(fixed_key(key, sizeof(key), "ring", i), &g, full, (char)('A' + i),
                                   out));
-        CHECK(put_found(key_of(key, sizeof(key), "ring", 8), &g, body, full, 'I', out));
-        CHECK(!cache_has(key_of(key, sizeof(key), "ring", 0), strlen(key)));
+        CHECK(put_found(fixed_key(key, sizeof(key), "ring", 8), &g, body, full, 'I', out));
+        CHECK(!cache_has(fixed_key(key, sizeof(key), "ring", 0), strlen(key)));
         for (int i = 1; i <= 8; i++)
-                CHECK(found_whole(key_of(key, sizeof(key), "ring", i), &g, full, (char)('A' + i),
+                CHECK(found_whole(fixed_key(key, sizeof(key), "ring", i), &g, full, (char)('A' + i),
                                   out));
         /* Six more: one eighth of the lap is left; a record 8 bytes shorter leaves 8 bytes. */
         for (int i = 9; i < 15; i++)
-                CHECK(put_found(key_of(key, sizeof(key), "ring", i), &g, body, full,
+                CHECK(put_found(fixed_key(key, sizeof(key), "ring", i), &g, body, full,
                                 (char)('A' + i), out));
-        CHECK(put_found(key_of(key, sizeof(key), "ring", 15), &g, body, full - 8, 'P', out));
-        CHECK(put_found(key_of(key, sizeof(key), "ring", 16), &g, body, full, 'Q', out));
-        CHECK(!cache_has(key_of(key, sizeof(key), "ring", 8), strlen(key)));
+        CHECK(put_found(fixed_key(key, sizeof(key), "ring", 15), &g, body, full - 8, 'P', out));
+        CHECK(put_found(fixed_key(key, sizeof(key), "ring", 16), &g, body, full, 'Q', out));
+        CHECK(!cache_has(fixed_key(key, sizeof(key), "ring", 8), strlen(key)));
         for (int i = 9; i < 15; i++)
-                CHECK(found_whole(key_of(key, sizeof(key), "ring", i), &g, full, (char)('A' + i),
+                CHECK(found_whole(fixed_key(key, sizeof(key), "ring", i), &g, full, (char)('A' + i),
                                   out));
-        CHECK(found_whole(key_of(key, sizeof(key), "ring", 15), &g, full - 8, 'P', out));
-        CHECK(found_whole(key_of(key, sizeof(key), "ring", 16), &g, full, 'Q', out));
+        CHECK(found_whole(fixed_key(key, sizeof(key), "ring", 15), &g, full - 8, 'P', out));
+        CHECK(found_whole(fixed_key(key, sizeof(key), "ring", 16), &g, full, 'Q', out));
         free(body);
 }
 
 int main(void)
 {
+        CHECK(sodium_init() >= 0);
         memset(&cfg, 0, sizeof(cfg));
         snprintf(cfg.cache, sizeof(cfg.cache), "auto");
         cfg.cache_bytes = ARENA;
@@ -262,8 +473,12 @@ int main(void)
         test_generation_of_workers(&out);
         test_too_big(&out);
         test_many_laps(&out);
+        test_keys_of_equivalent_urls();
+        test_keys_of_different_pages();
+        test_junk_makes_no_entries(&out);
         struct cache_stats st;
         CHECK(cache_stats(&st) && st.hits > 0 && st.misses > 0 && st.stores > 0);
+        test_keyed_hash();
         /* The size limit and the ring's end, in a bigger arena: 129 sets of the index, so the
          * few keys alive at a time never crowd one set (4 ways), whatever the hash. */
         cache_shared_destroy();
