@@ -51,4 +51,6 @@ clean:
 # Also stops the private stack and deletes its data, logs and config.
 distclean: clean
 	-VAR=$(VAR) scripts/stack.sh stop
+	@# VAR may be a link to the stack's directory under /var/tmp (scripts/stack.sh, relocate_var).
+	if [ -L "$(VAR)" ]; then rm -rf "$$(readlink -f "$(VAR)")"; fi
 	rm -rf $(VAR)

@@ -32,7 +32,11 @@
 # BENCH_THREADS, BENCH_WORKERS (blogd and bare_fcgi processes), BENCH_MIX_POSTS,
 # BENCH_LARGE (0 skips the large data set), BENCH_FLOOD_CONNECTIONS (the flood scenarios'
 # second client, default a quarter of BENCH_CONNECTIONS), BENCH_ONLY (scenario names, e.g.
-# "floodref flood": run only those), BLOGD_BIN (default build/blogd).
+# "floodref flood": run only those), BLOGD_BIN (default build/blogd), BENCH_BASE (a git
+# revision, e.g. the commit before a change: it is exported with `git archive`, built, and
+# its own scripts/stack.sh starts stacks of it beside this tree's, so its GET /2/ (cached
+# and cache off), comment POST and mixed workload run interleaved in the same rounds; the
+# report adds a before/after table of the ratios this tree / base).
 # shellcheck disable=SC2317 # cleanup and stop_pidfile run from the EXIT trap
 set -euo pipefail
 
@@ -62,6 +66,7 @@ CONNS="${BENCH_CONNECTIONS:-64}"
 WORKERS="${BENCH_WORKERS:-$((2 * $(nproc)))}" # blogd's default: two per CPU
 FLOOD_CONNS="${BENCH_FLOOD_CONNECTIONS:-$(((CONNS + 3) / 4))}"
 ONLY="${BENCH_ONLY:-}"
+BASE="${BENCH_BASE:-}"
 LARGE_DUR=3
 LARGE_CONNS=8
 for v in DUR ROUNDS MIX_POSTS THREADS CONNS WORKERS FLOOD_CONNS; do
@@ -89,6 +94,7 @@ BT="$(mktemp -d "${TMPDIR:-/tmp}/blogd-bench.XXXXXX")"
 chmod 0755 "$BT"
 CEIL="$BT/ceil"
 STACKS=() # VARs handed to scripts/stack.sh start (stop is harmless if start failed)
+declare -A STACK_SH # VAR -> the stack.sh that started it (BENCH_BASE's stacks use their own)
 FAILED_LOGS=()
 
 # stop_pidfile FILE: SIGTERM the process a pid file names (only if its command line
@@ -121,7 +127,7 @@ cleanup() {
   stop_pidfile "$CEIL/bare.pid"
   local v
   for v in "${STACKS[@]}"; do
-    VAR="$v" "$ROOT/scripts/stack.sh" stop >>"$BT/stop.log" 2>&1 ||
+    VAR="$v" "${STACK_SH[$v]:-$ROOT/scripts/stack.sh}" stop >>"$BT/stop.log" 2>&1 ||
       say "warning: stopping the stack in $v failed"
   done
   rm -rf "$BT"
@@ -157,14 +163,17 @@ sql() {
   mariadb --defaults-file="$v/my.cnf" -u"$(env_of "$v" MYSQL_ADMIN_USER)" -N -B "$@" blog
 }
 
-# start_stack NAME PORT SEED [CONF_LINE]: scripts/stack.sh start with its own VAR under $BT.
+# start_stack NAME PORT SEED [CONF_LINE [TREE]]: TREE's scripts/stack.sh (default this
+# one's) starts TREE's build/blogd with its own VAR under $BT.
 start_stack() {
-  local name="$1" port="$2" seed="$3" extra="${4:-}" v="$BT/$1"
+  local name="$1" port="$2" seed="$3" extra="${4:-}" tree="${5:-$ROOT}" v="$BT/$1" bin="$BLOGD_BIN"
+  [ "$tree" = "$ROOT" ] || bin="$tree/build/blogd"
   STACKS+=("$v")
+  STACK_SH[$v]="$tree/scripts/stack.sh"
   say "starting the $name stack (SEED=$seed, port $port, $WORKERS blogd workers${extra:+, $extra})"
-  PORT="$port" VAR="$v" SEED="$seed" BLOGD_BIN="$BLOGD_BIN" \
+  PORT="$port" VAR="$v" SEED="$seed" BLOGD_BIN="$bin" \
     BLOGD_CONF_EXTRA="workers = $WORKERS${extra:+$'\n'$extra}" \
-    "$ROOT/scripts/stack.sh" start >>"$BT/$name.stack.log" 2>&1
+    "$tree/scripts/stack.sh" start >>"$BT/$name.stack.log" 2>&1
 }
 
 # conf_value FILE KEY DEFAULT: the last "KEY = value" of a blogd.conf.
@@ -252,6 +261,18 @@ STALE="$(find "$ROOT/src" "$ROOT/templates" "$ROOT/CMakeLists.txt" -newer "$BLOG
 [ -z "$STALE" ] || say "warning: $BLOGD_BIN is older than ${STALE#"$ROOT"/} (benchmarking it anyway; 'make build' to refresh)"
 BUILD_TYPE="$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$(dirname "$BLOGD_BIN")/CMakeCache.txt" 2>/dev/null | head -n 1)"
 
+BASE_TREE="$BT/base-tree"
+if [ -n "$BASE" ]; then
+  BASE_REV="$(git -C "$ROOT" rev-parse --short "$BASE^{commit}" 2>/dev/null)" ||
+    fail "BENCH_BASE=$BASE is not a commit of this repository"
+  say "building the base, $BASE_REV (git archive into $BASE_TREE)"
+  mkdir -p "$BASE_TREE"
+  git -C "$ROOT" archive "$BASE_REV" | tar -x -C "$BASE_TREE" || fail "git archive $BASE_REV failed"
+  { cmake -S "$BASE_TREE" -B "$BASE_TREE/build" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" &&
+    cmake --build "$BASE_TREE/build" -j2 --target blogd; } >"$BT/base-build.log" 2>&1 ||
+    { FAILED_LOGS+=("$BT/base-build.log"); fail "building $BASE_REV failed"; }
+fi
+
 say "building bench/bare_fcgi.c"
 # shellcheck disable=SC2046 # pkg-config prints several words on purpose
 cc -std=c11 -O2 -Wall -o "$BT/bare_fcgi" "$ROOT/bench/bare_fcgi.c" $(pkg-config --cflags --libs fcgi) >&2 ||
@@ -296,6 +317,20 @@ if "$BLOGD_BIN" -t -c "$BT/cache-test.conf" >/dev/null 2>&1; then
 else
   CACHE_OFF=""
   say "note: $BLOGD_BIN has no 'cache' option; no cache-off figures"
+fi
+
+# --- The base (BENCH_BASE): the same stacks of the older code, measured in the same rounds ---
+if [ -n "$BASE" ]; then
+  read -r P_BASE P_BASENC P_BASEMIX <<<"$(free_ports 3)"
+  BASEV="$BT/base" BASENC="$BT/basenc" BASEMIX="$BT/basemix"
+  start_stack base "$P_BASE" tutorial "" "$BASE_TREE" || fail "the base stack did not start"
+  start_stack basenc "$P_BASENC" tutorial "cache = off" "$BASE_TREE" || fail "the base cache-off stack did not start"
+  start_stack basemix "$P_BASEMIX" tutorial "" "$BASE_TREE" || fail "the base mixed stack did not start"
+  fetch_page "http://127.0.0.1:$P_BASE/2/" "$BT/basepage"
+  cmp -s "$BT/basepage.html" "$BT/page.html" ||
+    say "note: the base's /2/ differs from this tree's ($(wc -c <"$BT/basepage.html") vs $(wc -c <"$BT/page.html") bytes)"
+  read -r c t <<<"$(csrf_of "$BT/basepage")"
+  COOKIE[$BASEV]="$c" TOKEN[$BASEV]="$t"
 fi
 
 # --- Ceiling: bare_fcgi + static file behind a second nginx --------------------------------
@@ -389,6 +424,12 @@ fetch_page "$MIX_URL/2/" "$BT/mixpage"
 read -r MIX_COOKIE MIX_TOKEN <<<"$(csrf_of "$BT/mixpage")"
 [ -n "$MIX_TOKEN" ] || exit 1
 COOKIE[$MIX]="$MIX_COOKIE" TOKEN[$MIX]="$MIX_TOKEN"
+if [ -n "$BASE" ]; then
+  load_mix "$BASEMIX"
+  fetch_page "http://127.0.0.1:$P_BASEMIX/2/" "$BT/basemixpage"
+  read -r c t <<<"$(csrf_of "$BT/basemixpage")"
+  COOKIE[$BASEMIX]="$c" TOKEN[$BASEMIX]="$t"
+fi
 
 # --- Scenarios -------------------------------------------------------------------------------
 # name|label|url|script|stack VAR (for nginx/blogd/mariadb pids; "ceil" for the ceilings)
@@ -409,6 +450,14 @@ SCENARIOS=(
 )
 if [ -n "$CACHE_OFF" ]; then
   SCENARIOS=("${SCENARIOS[@]:0:4}" "nocache|blogd GET /2/, page cache off|$NOCACHE_URL/2/|get|$NOCACHE" "${SCENARIOS[@]:4}")
+fi
+if [ -n "$BASE" ]; then
+  SCENARIOS+=(
+    "basepost|base $BASE_REV: GET /2/|http://127.0.0.1:$P_BASE/2/|get|$BASEV"
+    "basenocache|base $BASE_REV: GET /2/, page cache off|http://127.0.0.1:$P_BASENC/2/|get|$BASENC"
+    "basecomment|base $BASE_REV: POST /2/ (add a comment)|http://127.0.0.1:$P_BASE/2/|post|$BASEV"
+    "basemixed|base $BASE_REV: mixed workload, $MIX_POSTS posts|http://127.0.0.1:$P_BASEMIX/|mixed|$BASEMIX"
+  )
 fi
 if [ -n "$ONLY" ]; then
   kept=()
@@ -749,6 +798,23 @@ CPU_MODEL="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
       "ratio **$f_ratio** ($f_verdict). The second client itself: $(int "$(med "$BT/wrk/side-flood" rps)") req/s" \
       "of junk, $(int "$(med "$BT/wrk/side-floodref" rps)") req/s of /1/ (medians; errors $(stat_sum "$BT/wrk/side-flood" errors)" \
       "and $(stat_sum "$BT/wrk/side-floodref" errors))."
+    echo
+  fi
+  if [ -n "$BASE" ]; then
+    echo "**Before/after** (this tree, commit $COMMIT, against the base $BASE_REV, built from the same sources" \
+      "by \`git archive\`, started by its own scripts/stack.sh; same rounds, interleaved; ratio of medians):"
+    echo
+    echo "| scenario | this tree req/s | base req/s | ratio | this tree p99 ms | base p99 ms |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+    for pair in "post basepost GET /2/" "nocache basenocache GET /2/, page cache off" \
+      "comment basecomment POST /2/" "mixed basemixed mixed workload"; do
+      read -r a b what <<<"$pair"
+      has_scenario "$a" && has_scenario "$b" || continue
+      ra="$(med "$BT/wrk/$a" rps)" rb="$(med "$BT/wrk/$b" rps)"
+      printf '| %s | %s | %s | %s | %s | %s |\n' "$what" "$(int "$ra")" "$(int "$rb")" \
+        "$(awk -v a="$ra" -v b="$rb" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }')" \
+        "$(ms "$(med "$BT/wrk/$a" p99_us)")" "$(ms "$(med "$BT/wrk/$b" p99_us)")"
+    done
     echo
   fi
   echo "**Comments posted vs stored** (303s counted in Lua, rows counted in MariaDB; the POST scenarios' rows are deleted after each round, the mixed workload's are kept):"

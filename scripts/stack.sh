@@ -73,15 +73,42 @@ usage() {
 case "$PORT" in '' | *[!0-9]*) log "PORT must be a number, got '$PORT'"; exit 2 ;; esac
 
 # Paths ---------------------------------------------------------------------
+# reachable PATH: every account of the stack can traverse PATH (a directory).
+reachable() {
+  local u
+  for u in "$DB_USER" "$BLOGD_USER" "$WEB_USER"; do
+    as_account "$u" test -x "$1" || return 1
+  done
+}
+
+# relocate_var: as root, a new VAR that the daemons' accounts cannot reach (a checkout
+# under /root, mode 0700) becomes a link to a directory of its own under /var/tmp, which
+# they can; nothing outside is opened up. A VAR that already holds a stack stays put (the
+# access checks then say what to do).
+relocate_var() {
+  local abs real
+  abs="$(cd "$VAR" && pwd)" # absolute: a relative path would be looked up from our cwd
+  [ "$AS_ROOT" -eq 1 ] && [ ! -L "$VAR" ] && ! reachable "$abs" || return 0
+  [ -z "$(ls -A "$VAR" 2>/dev/null)" ] || return 0
+  real="/var/tmp/blogd-stack-$(printf '%s' "$abs" | sha256sum | cut -c1-12)"
+  (umask 022 && mkdir -p "$real")
+  chmod 0755 "$real"
+  rmdir "$VAR" && ln -s "$real" "$VAR"
+  log "$abs is out of reach of $DB_USER, $BLOGD_USER and $WEB_USER: the stack lives in $real ($VAR links to it)"
+}
+
 # resolve_var [create]: make VAR absolute; only `start` creates it.
 resolve_var() {
   [ "${1:-}" != create ] || (umask 022 && mkdir -p "$VAR")
+  [ "${1:-}" != create ] || relocate_var
   if [ -d "$VAR" ]; then
-    VAR="$(cd "$VAR" && pwd)"
+    VAR="$(cd "$VAR" && pwd -P)"
   else
     case "$VAR" in /*) ;; *) VAR="$PWD/$VAR" ;; esac
   fi
   RUN="$VAR/run"
+  TEMPLATES_DIR="$ROOT/templates"
+  STATIC_DIR="$ROOT/static"
   MYSQLD_DIR="$VAR/mysqld"
   LOGDIR="$VAR/log"
   REPORTS="$LOGDIR/reports"
@@ -377,10 +404,19 @@ prepare_var() {
   need_access "$BLOGD_USER" -w "$RUN" "blogd"
   need_access "$BLOGD_USER" -w "$BLOGD_LOG" "blogd"
   need_access "$BLOGD_USER" -w "$REPORTS" "blogd"
-  need_access "$BLOGD_USER" -r "$ROOT/templates/layout.tpl" "blogd's templates"
+  # A checkout the accounts cannot reach (under /root): blogd reads a copy of the templates
+  # and nginx serves a copy of static/, both under VAR, refreshed at every start.
+  if ! as_account "$BLOGD_USER" test -r "$ROOT/templates/layout.tpl" ||
+    ! as_account "$WEB_USER" test -r "$ROOT/static/style.css"; then
+    log "the checkout is out of reach of $BLOGD_USER or $WEB_USER: serving copies of templates/ and static/ from $VAR/share"
+    rm -rf "$VAR/share"
+    (umask 022 && mkdir -p "$VAR/share" && cp -R "$ROOT/templates" "$ROOT/static" "$VAR/share/")
+    TEMPLATES_DIR="$VAR/share/templates" STATIC_DIR="$VAR/share/static"
+  fi
+  need_access "$BLOGD_USER" -r "$TEMPLATES_DIR/layout.tpl" "blogd's templates"
   need_access "$BLOGD_USER" -x "$MYSQLD_DIR" "blogd, to reach MariaDB"
   need_access "$WEB_USER" -x "$RUN" "nginx's workers, to reach blogd"
-  need_access "$WEB_USER" -r "$ROOT/static/style.css" "nginx's workers, serving static/"
+  need_access "$WEB_USER" -r "$STATIC_DIR/style.css" "nginx's workers, serving static/"
 }
 
 # own_file FILE: root:<blogd's group> 0640 as root (blogd reads it again on
@@ -566,7 +602,7 @@ write_blogd_conf() {
     echo "db_user = blogd"
     echo "db_password = $DB_PASSWORD"
     echo "db_name = blog"
-    echo "templates = $ROOT/templates"
+    echo "templates = $TEMPLATES_DIR"
     echo "log_file = $BLOGD_LOG"
     echo "pid_file = $BLOGD_OWN_PID"
     echo "csrf_secret_file = $CSRF_SECRET"
@@ -618,7 +654,7 @@ write_nginx_conf() {
   local user_line=""
   # As root, the workers run as www-data (the master, as nginx's always does, stays root).
   [ "$AS_ROOT" -eq 0 ] || user_line="user $WEB_USER;"
-  sed -e "s|@PORT@|$PORT|g" -e "s|@VAR@|$VAR|g" -e "s|@ROOT@|$ROOT|g" \
+  sed -e "s|@PORT@|$PORT|g" -e "s|@VAR@|$VAR|g" -e "s|@ROOT@|$ROOT|g" -e "s|@STATIC@|$STATIC_DIR|g" \
     -e "s|@USER_LINE@|$user_line|g" "$ROOT/conf/nginx-private.conf.in" >"$NGINX_CONF"
 }
 
