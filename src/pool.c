@@ -293,6 +293,12 @@ static void reload(void)
         if (strcmp(fresh.listen, pool.cfg.listen) != 0)
                 log_warn("listen changed to %s: it takes effect on restart, not reload",
                          fresh.listen);
+        /* An account that does not exist is refused as at start (a change of account takes
+         * a restart: this master is no longer root). */
+        if (!privs_names_exist(&fresh, err, sizeof(err))) {
+                log_error("reload refused, keeping the running configuration: %s", err);
+                return;
+        }
         if (strcmp(fresh.user, pool.cfg.user) != 0 ||
             strcmp(fresh.listen_group, pool.cfg.listen_group) != 0 ||
             strcmp(fresh.listen_mode, pool.cfg.listen_mode) != 0)

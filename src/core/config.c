@@ -49,6 +49,15 @@ static bool check_addrlist(const char *value, char *err, size_t errlen)
         return addrlist_parse(value, &l, err, errlen);
 }
 
+static bool check_mode(const char *value, char *err, size_t errlen)
+{
+        size_t n = strlen(value);
+        if (n > 0 && n <= 4 && strspn(value, "01234567") == n && strtol(value, NULL, 8) <= 0777)
+                return true;
+        snprintf(err, errlen, "expected an octal mode such as 0660, got \"%s\"", value);
+        return false;
+}
+
 /* Every option; conf/blogd.conf documents each of them. */
 static const struct option options[] = {
     STR(listen),
@@ -78,9 +87,9 @@ static const struct option options[] = {
     ONE_OF(cache, "off|db|auto"),
     NUM(cache_bytes, 0, 1024L * 1024 * 1024),
     STR(csrf_secret_file),
-    STR(user),
+    STR(user), /* accounts are looked up once the whole file is read (core/privs.c) */
     STR(listen_group),
-    STR(listen_mode),
+    CHECKED(listen_mode, check_mode),
     ONE_OF(sandbox, "on|off"),
     CHECKED(allow_from, check_addrlist),
 };

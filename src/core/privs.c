@@ -48,6 +48,19 @@ static bool parse_mode(const char *s, mode_t *out)
         return true;
 }
 
+bool privs_names_exist(const struct config *c, char *err, size_t errlen)
+{
+        if (*c->user && !getpwnam(c->user)) {
+                snprintf(err, errlen, "user = %s: no such account", c->user);
+                return false;
+        }
+        if (*c->listen_group && !getgrnam(c->listen_group)) {
+                snprintf(err, errlen, "listen_group = %s: no such group", c->listen_group);
+                return false;
+        }
+        return true;
+}
+
 bool privs_resolve(const struct config *c, struct privs *p, char *err, size_t errlen)
 {
         memset(p, 0, sizeof(*p));

@@ -25,6 +25,10 @@ struct privs {
         mode_t listen_mode; /* mode the socket is created with */
 };
 
+/* Whether the accounts c names exist (what a reload can check once blogd is no longer root:
+ * a change of account itself takes a restart). */
+bool privs_names_exist(const struct config *c, char *err, size_t errlen);
+
 /* Resolves user, listen_group and listen_mode against the accounts and who we are now;
  * on failure writes a reason to err. `blogd -t` runs it too. */
 bool privs_resolve(const struct config *c, struct privs *p, char *err, size_t errlen);

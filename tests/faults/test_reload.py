@@ -43,7 +43,9 @@ def main():
         # --- refused reloads keep what runs ---
         good = open(st.conf).read()
         for bad, why in (("cache = atuo", "cache"), ("allow_from = 10.0.0.300", "allow_from"),
-                         ("sandbox = maybe", "sandbox"), ("log_level = loud", "log_level")):
+                         ("sandbox = maybe", "sandbox"), ("log_level = loud", "log_level"),
+                         ("user = no-such-account", "user"), ("listen_mode = 0999", "listen_mode"),
+                         ("max_body = 12", "max_body"), ("templates = /nonexistent", "templates")):
             before = set(st.workers())
             offset = st.log_size()
             st.append_conf("site_name = Should Not Show\n" + bad)
