@@ -24,7 +24,9 @@ bool log_open(const char *path, enum log_level level)
                 log_close();
                 return true;
         }
-        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        /* O_NOFOLLOW: started as root, blogd must not append to a file an unprivileged account
+         * pointed its log at with a symlink. */
+        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
         if (fd < 0)
                 return false;
         log_close();
