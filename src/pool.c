@@ -16,6 +16,8 @@
 
 #include "cache/cache.h"
 #include "cache/watch.h"
+#include "core/clock.h"
+#include "core/digits.h"
 #include "core/log.h"
 #include "core/scoreboard.h"
 #include "store/db.h"
@@ -33,7 +35,7 @@
 /* Two generations may overlap during a reload. */
 #define MAX_SLOTS (2 * 1024)
 /* A worker that dies this soon after starting is "failing fast": respawns are then throttled. */
-#define FAST_FAIL_NS (1000L * 1000 * 1000)
+#define FAST_FAIL_NS (1000 * CLOCK_NS_PER_MS)
 
 static struct {
         struct config cfg;
@@ -44,35 +46,11 @@ static struct {
         struct score *board;
         unsigned generation;
         bool stopping;
-        struct timespec stop_deadline;
         unsigned fast_failures;
-        struct timespec respawn_at;
-        struct timespec started[MAX_SLOTS];
-        struct timespec kill_at[MAX_SLOTS]; /* for draining workers of an old generation */
+        uint64_t respawn_at; /* clock_now_ns() before which no worker is forked */
+        uint64_t started[MAX_SLOTS];
+        uint64_t kill_at[MAX_SLOTS]; /* for draining workers of an old generation; 0: none */
 } pool;
-
-static struct timespec now(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts;
-}
-
-static long long ns_between(struct timespec a, struct timespec b)
-{
-        return (b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec);
-}
-
-static struct timespec after(struct timespec t, long long ns)
-{
-        t.tv_sec += (time_t)(ns / 1000000000LL);
-        t.tv_nsec += (long)(ns % 1000000000LL);
-        if (t.tv_nsec >= 1000000000L) {
-                t.tv_sec++;
-                t.tv_nsec -= 1000000000L;
-        }
-        return t;
-}
 
 static long worker_target(const struct config *c)
 {
@@ -86,7 +64,9 @@ static long worker_target(const struct config *c)
 static int inherited_socket(void)
 {
         const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
-        if (!pid || !fds || atol(pid) != (long)getpid() || atoi(fds) < 1)
+        uint64_t p, n;
+        if (!pid || !fds || !digits_parse(pid, strlen(pid), INT32_MAX, &p) ||
+            !digits_parse(fds, strlen(fds), 1024, &n) || p != (uint64_t)getpid() || n < 1)
                 return -1;
         unsetenv("LISTEN_PID");
         unsetenv("LISTEN_FDS");
@@ -140,7 +120,7 @@ static void spawn(size_t slot, bool watcher)
         pid_t pid = fork();
         if (pid < 0) {
                 log_error("fork failed: %s", strerror(errno));
-                pool.respawn_at = after(now(), FAST_FAIL_NS);
+                pool.respawn_at = clock_now_ns() + FAST_FAIL_NS;
                 return;
         }
         if (pid == 0) {
@@ -154,8 +134,8 @@ static void spawn(size_t slot, bool watcher)
                 _exit(code);
         }
         s->pid = pid;
-        pool.started[slot] = now();
-        pool.kill_at[slot] = (struct timespec){0, 0};
+        pool.started[slot] = clock_now_ns();
+        pool.kill_at[slot] = 0;
 }
 
 /* Live children: all of them, or the current generation's workers or watcher. */
@@ -173,7 +153,7 @@ static size_t live_children(bool current_only, bool watcher)
 
 static void ensure_workers(void)
 {
-        if (pool.stopping || ns_between(pool.respawn_at, now()) < 0)
+        if (pool.stopping || clock_now_ns() < pool.respawn_at)
                 return;
         /* Workers, and one watcher, of the current generation. */
         long want = worker_target(&pool.cfg) + 1;
@@ -182,13 +162,13 @@ static void ensure_workers(void)
                 if (pool.board[i].pid)
                         continue;
                 bool watcher = live_children(true, true) == 0;
-                struct timespec t0 = now();
+                uint64_t t0 = clock_now_ns();
                 spawn(i, watcher);
                 if (pool.board[i].pid) {
                         have++;
                         log_info("started %s %ld (generation %u) in %.2f ms",
                                  watcher ? "watcher" : "worker", (long)pool.board[i].pid,
-                                 pool.generation, (double)ns_between(t0, now()) / 1e6);
+                                 pool.generation, (double)(clock_now_ns() - t0) / 1e6);
                 }
         }
 }
@@ -223,11 +203,11 @@ static void reap(void)
                 } else {
                         log_info("%s %ld exited after %llu requests", role, (long)pid, s->requests);
                 }
-                if (crashed && ns_between(pool.started[i], now()) < FAST_FAIL_NS) {
+                if (crashed && clock_now_ns() - pool.started[i] < FAST_FAIL_NS) {
                         /* Crashing at start-up (say, a bad template): do not fork in a tight loop.
                          */
                         if (++pool.fast_failures >= 3)
-                                pool.respawn_at = after(now(), FAST_FAIL_NS);
+                                pool.respawn_at = clock_now_ns() + FAST_FAIL_NS;
                 } else {
                         pool.fast_failures = 0;
                 }
@@ -241,9 +221,10 @@ static void signal_generation(int sig, bool old_only)
                 struct score *s = &pool.board[i];
                 if (s->pid && (!old_only || s->generation != pool.generation)) {
                         kill(s->pid, sig);
-                        if (sig == SIGTERM && !pool.kill_at[i].tv_sec)
+                        if (sig == SIGTERM && !pool.kill_at[i])
                                 pool.kill_at[i] =
-                                    after(now(), pool.cfg.shutdown_timeout * 1000000000LL);
+                                    clock_now_ns() +
+                                    (uint64_t)pool.cfg.shutdown_timeout * CLOCK_NS_PER_S;
                 }
         }
 }
@@ -251,15 +232,15 @@ static void signal_generation(int sig, bool old_only)
 /* Workers past their drain deadline are killed: a stuck request must not block a reload. */
 static void enforce_deadlines(void)
 {
-        struct timespec t = now();
+        uint64_t t = clock_now_ns();
         for (size_t i = 0; i < MAX_SLOTS; i++) {
                 struct score *s = &pool.board[i];
-                if (s->pid && pool.kill_at[i].tv_sec && ns_between(pool.kill_at[i], t) > 0) {
+                if (s->pid && pool.kill_at[i] && t > pool.kill_at[i]) {
                         log_warn("%s %ld did not drain within %ld s; killing it (serving %s)",
                                  s->watcher ? "watcher" : "worker", (long)s->pid,
                                  pool.cfg.shutdown_timeout, s->request);
                         kill(s->pid, SIGKILL);
-                        pool.kill_at[i] = (struct timespec){0, 0};
+                        pool.kill_at[i] = 0;
                 }
         }
 }
@@ -312,7 +293,7 @@ static void reload(void)
         pool.cfg = fresh;
         pool.generation++;
         pool.fast_failures = 0;
-        pool.respawn_at = (struct timespec){0, 0};
+        pool.respawn_at = 0;
         log_info("reloading: starting generation %u, draining the previous one", pool.generation);
         ensure_workers();
         signal_generation(SIGTERM, true);

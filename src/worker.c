@@ -216,7 +216,7 @@ static bool peer_allowed(struct peer_guard *g, int fd)
                 return true;
         /* At most a line a second, so a stranger cannot fill the log. */
         g->refused++;
-        uint64_t now = cache_now_ns();
+        uint64_t now = clock_now_ns();
         if (!g->logged_at || now - g->logged_at >= 1000000000ULL) {
                 char who[64];
                 addrlist_format((struct sockaddr *)&ss, who, sizeof(who));

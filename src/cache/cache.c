@@ -57,7 +57,7 @@ struct shared {
         uint64_t host_id;
         unsigned char hash_key[crypto_shorthash_KEYBYTES]; /* secret: picks a key's set */
         char marker[CSRF_TOKEN_HEX + 1];
-        _Atomic uint64_t lease_until; /* cache_now_ns() until which the counters are the truth */
+        _Atomic uint64_t lease_until; /* clock_now_ns() until which the counters are the truth */
         _Atomic uint64_t epoch;
         _Atomic uint64_t foreign;    /* change_seq 2 as last seen by the watcher */
         _Atomic uint64_t live_since; /* end of the beat that (re)registered the host; 0: none */
@@ -86,13 +86,6 @@ bool cache_parse_mode(const char *s, enum cache_mode *out)
                 }
         }
         return false;
-}
-
-uint64_t cache_now_ns(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static size_t align8(size_t n)
@@ -211,7 +204,7 @@ static bool take_seqs(void *ctx, const struct db_value *col, size_t ncols)
 
 bool cache_generation_is_free(void)
 {
-        return cache.mode == CACHE_AUTO && cache_now_ns() < atomic_load(&cache.sh->lease_until);
+        return cache.mode == CACHE_AUTO && clock_now_ns() < atomic_load(&cache.sh->lease_until);
 }
 
 bool cache_generation(const struct cache_deps *deps, struct cache_gen *gen)
@@ -411,7 +404,7 @@ void cache_lease_renew(uint64_t start_ns, uint64_t foreign)
         struct shared *sh = cache.sh;
         /* After a gap in the lease (another host may have written meanwhile) or a change made
          * outside blogd, no page kept on the counters can be trusted: a new epoch. */
-        if (cache_now_ns() >= atomic_load(&sh->lease_until) ||
+        if (clock_now_ns() >= atomic_load(&sh->lease_until) ||
             atomic_load(&sh->foreign) != foreign) {
                 atomic_store(&sh->foreign, foreign);
                 atomic_fetch_add(&sh->epoch, 1);
@@ -460,15 +453,15 @@ bool cache_write_permitted(void)
 {
         if (!cache.sh)
                 return true;
-        uint64_t t0 = cache_now_ns();
+        uint64_t t0 = clock_now_ns();
         if (host_may_write(t0))
                 return true;
         /* Just started, or the heartbeat lapsed: wait for the watcher, a little. */
         uint64_t give_up = t0 + CACHE_GATE_NS + CACHE_POLL_NS * 5;
-        for (uint64_t t = t0; t < give_up && db_ready(); t = cache_now_ns()) {
+        for (uint64_t t = t0; t < give_up && db_ready(); t = clock_now_ns()) {
                 struct timespec nap = {0, 10 * 1000 * 1000};
                 nanosleep(&nap, NULL);
-                if (host_may_write(cache_now_ns()))
+                if (host_may_write(clock_now_ns()))
                         return true;
         }
         log_warn("refusing a write: this host is not registered in blogd_host (is the watcher "

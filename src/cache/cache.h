@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/config.h"
 
 enum cache_mode { CACHE_OFF, CACHE_DB, CACHE_AUTO };
@@ -93,16 +94,13 @@ const char *cache_marker(void);
  * lease then running has been renewed by a poll that saw the row). The row lives for
  * CACHE_HOST_TTL_NS after each beat; a host whose last beat is older than the TTL less a
  * margin counts as gone and must register (and wait) again before writing. */
-#define CACHE_MS 1000000ULL
-#define CACHE_POLL_NS (100 * CACHE_MS)
-#define CACHE_LEASE_NS (500 * CACHE_MS)
-#define CACHE_GATE_NS (1000 * CACHE_MS)
-#define CACHE_BEAT_NS (1000 * CACHE_MS)
-#define CACHE_HOST_TTL_NS (5000 * CACHE_MS)
-#define CACHE_HOST_MARGIN_NS (1000 * CACHE_MS)
+#define CACHE_POLL_NS (100 * CLOCK_NS_PER_MS)
+#define CACHE_LEASE_NS (500 * CLOCK_NS_PER_MS)
+#define CACHE_GATE_NS (1000 * CLOCK_NS_PER_MS)
+#define CACHE_BEAT_NS (1000 * CLOCK_NS_PER_MS)
+#define CACHE_HOST_TTL_NS (5000 * CLOCK_NS_PER_MS)
+#define CACHE_HOST_MARGIN_NS (1000 * CLOCK_NS_PER_MS)
 
-/* CLOCK_MONOTONIC in nanoseconds. */
-uint64_t cache_now_ns(void);
 /* This host's random id in blogd_host, drawn by the master at start. */
 uint64_t cache_host_id(void);
 /* A heartbeat sent at start_ns was stored by end_ns. */

@@ -42,7 +42,7 @@ static bool take_peek(void *ctx, const struct db_value *col, size_t ncols)
 /* Sleeps until deadline (CLOCK_MONOTONIC ns) unless a stop signal comes first. */
 static bool sleep_until(const sigset_t *stop, uint64_t deadline)
 {
-        uint64_t now = cache_now_ns();
+        uint64_t now = clock_now_ns();
         if (now >= deadline)
                 return true;
         uint64_t ns = deadline - now;
@@ -82,22 +82,22 @@ int watch_main(const struct config *cfg, pid_t master)
         if (!sandbox_start(cfg->sandbox, "watcher"))
                 return 1;
         const uint64_t id = cache_host_id();
-        uint64_t last_beat = 0, last_stats = cache_now_ns();
+        uint64_t last_beat = 0, last_stats = clock_now_ns();
         struct cache_stats stats = {0, 0, 0, 0, 0};
         cache_stats(&stats);
         int alone = -1; /* what the last poll found, for logging the changes only */
         uint64_t t0;
         do {
-                t0 = cache_now_ns();
+                t0 = clock_now_ns();
                 if (!last_beat || t0 - last_beat >= CACHE_BEAT_NS) {
                         struct db_value p[2] = {DB_INT_VALUE(id),
                                                 DB_INT_VALUE(CACHE_HOST_TTL_NS / 1000)};
                         if (db_exec(STMT_HOST_BEAT, p, 2, NULL, NULL) == DB_OK) {
-                                cache_host_beat(t0, cache_now_ns());
+                                cache_host_beat(t0, clock_now_ns());
                                 last_beat = t0;
                         }
                 }
-                if (t0 - last_stats >= 60 * 1000 * CACHE_MS) {
+                if (t0 - last_stats >= 60 * 1000 * CLOCK_NS_PER_MS) {
                         log_stats(&stats, false);
                         last_stats = t0;
                 }

@@ -1,10 +1,11 @@
 /* addrlist: a list of IPv4/IPv6 addresses and networks (CIDR), e.g. FastCGI's allow_from. */
 #include "core/addrlist.h"
 
+#include "core/digits.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static bool parse_one(const char *tok, struct addrlist *l, char *err, size_t errlen)
@@ -38,9 +39,8 @@ static bool parse_one(const char *tok, struct addrlist *l, char *err, size_t err
         n->prefix = max;
         if (slash) {
                 const char *p = slash + 1;
-                char *end;
-                unsigned long bits = strtoul(p, &end, 10);
-                if (*p < '0' || *p > '9' || *end || bits > max || (p[0] == '0' && p[1])) {
+                uint64_t bits;
+                if (!digits_parse(p, strlen(p), max, &bits)) {
                         snprintf(err, errlen, "bad prefix length in \"%s\"", tok);
                         return false;
                 }

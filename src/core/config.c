@@ -2,6 +2,7 @@
 #include "core/config.h"
 
 #include "core/addrlist.h"
+#include "core/digits.h"
 #include "core/secret.h"
 
 #include <ctype.h>
@@ -164,10 +165,12 @@ bool config_set(struct config *c, const char *key, const char *value, char *err,
                         memcpy(field, value, n + 1);
                         return true;
                 }
-                char *end;
-                errno = 0;
-                long v = strtol(value, &end, 10);
-                if (errno || end == value || *end || v < o->min || v > o->max) {
+                uint64_t u;
+                long v = 0;
+                bool ok = digits_parse(value, strlen(value), (uint64_t)o->max, &u);
+                if (ok)
+                        v = (long)u;
+                if (!ok || v < o->min) {
                         snprintf(err, errlen, "%s: expected an integer in [%ld, %ld], got \"%s\"",
                                  key, o->min, o->max, value);
                         return false;

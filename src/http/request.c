@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "cache/cache.h"
+#include "core/digits.h"
 #include "core/hex.h"
 #include "core/log.h"
 #include "http/cookie.h"
@@ -181,16 +182,20 @@ bool request_csrf_ok(const struct request *rq)
                           f->value_len);
 }
 
+/* Content-Length is 1*DIGIT (RFC 9110), leading zeros allowed; up to 18 significant digits:
+ * far above any max_body, never near overflow in the arithmetic after. */
 static bool parse_length(const char *s, unsigned long long *out)
 {
-        if (!s || !*s)
+        if (!s)
                 return false;
-        unsigned long long v = 0;
-        for (size_t i = 0; s[i]; i++) {
-                if (s[i] < '0' || s[i] > '9' || i >= 18)
-                        return false;
-                v = v * 10 + (unsigned long long)(s[i] - '0');
+        size_t n = strlen(s);
+        while (n > 1 && s[0] == '0') {
+                s++;
+                n--;
         }
+        uint64_t v;
+        if (!digits_parse(s, n, 999999999999999999ULL, &v))
+                return false;
         *out = v;
         return true;
 }

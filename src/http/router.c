@@ -1,5 +1,6 @@
 /* router: a table of {methods, pattern, handler}; "{id}" segments match canonical ids. */
 #include "http/router.h"
+#include "core/digits.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -21,15 +22,8 @@ enum http_method http_method_parse(const char *s)
 
 bool route_parse_id(const char *s, size_t len, uint32_t *out)
 {
-        if (len == 0 || len > 10 || s[0] == '0')
-                return false;
-        uint64_t v = 0;
-        for (size_t i = 0; i < len; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        return false;
-                v = v * 10 + (uint64_t)(s[i] - '0');
-        }
-        if (v > UINT32_MAX)
+        uint64_t v;
+        if (!digits_parse(s, len, UINT32_MAX, &v) || v == 0)
                 return false;
         *out = (uint32_t)v;
         return true;
@@ -85,15 +79,8 @@ enum route_result route_match(const struct route *table, size_t n, enum http_met
 static bool cursor_param(const struct form *f, const char *name, uint64_t *out)
 {
         const struct form_field *v = form_get(f, name);
-        if (!v || v->value_len == 0 || v->value_len > 10 || v->value[0] == '0')
-                return false;
-        uint64_t c = 0;
-        for (size_t i = 0; i < v->value_len; i++) {
-                if (v->value[i] < '0' || v->value[i] > '9')
-                        return false;
-                c = c * 10 + (uint64_t)(v->value[i] - '0');
-        }
-        if (c > ROUTE_CURSOR_END)
+        uint64_t c;
+        if (!v || !digits_parse(v->value, v->value_len, ROUTE_CURSOR_END, &c) || c == 0)
                 return false;
         *out = c;
         return true;

@@ -8,8 +8,8 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 
 #define DB_MAX_COLS 8
@@ -120,16 +120,16 @@ struct stmt {
 
 /* After a slow failed connect, requests answer 503 at once for this long instead of each
  * waiting for the connect timeout again. */
-#define DB_RETRY_NS (250L * 1000 * 1000)
-#define DB_SLOW_CONNECT_NS (20L * 1000 * 1000)
+#define DB_RETRY_NS (250 * CLOCK_NS_PER_MS)
+#define DB_SLOW_CONNECT_NS (20 * CLOCK_NS_PER_MS)
 
 static struct {
         const struct config *cfg;
         MYSQL *conn;
         struct stmt stmts[STMT_COUNT];
-        struct timespec retry_at;
-        bool down;       /* the last connect failed: log the outage once, and its end */
-        bool deadlocked; /* the last statement was chosen as a deadlock victim */
+        uint64_t retry_at; /* clock_now_ns() before which a connect is not tried again */
+        bool down;         /* the last connect failed: log the outage once, and its end */
+        bool deadlocked;   /* the last statement was chosen as a deadlock victim */
 } db;
 
 bool db_library_init(void)
@@ -440,26 +440,16 @@ static bool ensure_connected(void)
         }
         if (db.conn)
                 return true;
-        struct timespec now, after;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec < db.retry_at.tv_sec ||
-            (now.tv_sec == db.retry_at.tv_sec && now.tv_nsec < db.retry_at.tv_nsec))
+        uint64_t now = clock_now_ns();
+        if (now < db.retry_at)
                 return false;
         if (db_connect())
                 return true;
         /* A refusal that came at once (a local socket with no server) costs nothing to try
          * again, so the next request does: blogd answers 200 as soon as MariaDB is back. Only
          * a slow failure (a connect timeout) makes requests skip the attempt for a while. */
-        clock_gettime(CLOCK_MONOTONIC, &after);
-        if ((after.tv_sec - now.tv_sec) * 1000000000L + (after.tv_nsec - now.tv_nsec) <
-            DB_SLOW_CONNECT_NS)
-                return false;
-        db.retry_at = now;
-        db.retry_at.tv_nsec += DB_RETRY_NS;
-        if (db.retry_at.tv_nsec >= 1000000000L) {
-                db.retry_at.tv_sec++;
-                db.retry_at.tv_nsec -= 1000000000L;
-        }
+        if (clock_now_ns() - now >= DB_SLOW_CONNECT_NS)
+                db.retry_at = now + DB_RETRY_NS;
         return false;
 }
 
