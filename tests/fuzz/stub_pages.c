@@ -1,0 +1,19 @@
+/* stub_pages: the page handlers src/pages/routes.c names, as stubs, so fuzzers link the real table.
+ */
+#include "pages/page.h"
+
+#define STUB(name)                                                                                 \
+        enum http_status name(struct request *rq, const struct route_params *p)                    \
+        {                                                                                          \
+                (void)rq;                                                                          \
+                (void)p;                                                                           \
+                return HTTP_OK;                                                                    \
+        }
+
+STUB(page_index)
+STUB(page_post_show)
+STUB(page_post_comment)
+STUB(page_comments)
+STUB(page_comment_delete)
+STUB(page_about)
+STUB(page_status)
