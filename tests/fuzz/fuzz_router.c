@@ -1,7 +1,7 @@
 /*
  * fuzz_router: route_match, route_read_cursor and route_canonical over blogd's real route table
- * (src/pages/routes.c, its handlers stubbed in stub_pages.c), and route_parse_id. The input is
- * a request target: the path, then optionally '?' and the raw query string.
+ * (src/pages/routes.c; its handlers are stubs, tests/common/stub_pages.c), and route_parse_id.
+ * The input is a request target: the path, then optionally '?' and the raw query string.
  */
 #include "fuzz.h"
 #include <stdbool.h>

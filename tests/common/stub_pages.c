@@ -1,5 +1,4 @@
-/* stub_pages: the page handlers src/pages/routes.c names, as stubs, so fuzzers link the real table.
- */
+/* stub_pages: stubs of the page handlers routes.c names: the real route table, no db or view. */
 #include "pages/page.h"
 
 #define STUB(name)                                                                                 \
