@@ -11,8 +11,15 @@ BUILD_TYPE ?= RelWithDebInfo
 
 all: build
 
+# What deps.sh makes sure is installed (scripts/deps.sh: build, run or test): `make build`
+# needs only the compiler and headers, so once they are there it needs no root and writes
+# nothing outside the tree; `make run`/`make start` also want MariaDB and nginx (installed
+# if missing), and `make test` (scripts/test.sh) everything, npm modules included.
+DEPS ?= build
+run start: DEPS = run
+
 deps:
-	scripts/deps.sh
+	scripts/deps.sh $(DEPS)
 
 build: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)

@@ -1,16 +1,32 @@
 #!/usr/bin/env bash
 # Install (idempotently) the Debian packages and npm modules blogd needs to build, run and test.
+#   deps.sh [build|run|test]   (default test: everything)
+# build: the compiler and the libraries' headers (`make build`); run: also MariaDB and nginx
+# (`make run`, `make start`); test: also the test tools and tests/browser's npm modules
+# (`make test`). What is there already is not touched: with everything installed it needs
+# neither root nor the network and writes nothing. Something missing is installed as root, or
+# through sudo; without either it names the packages to install and fails.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LEVEL="${1:-test}"
 
-PACKAGES=(
+BUILD_PACKAGES=(
   build-essential cmake pkg-config
   libfcgi-dev libctemplate-dev libmariadb-dev libsodium-dev libseccomp-dev
-  mariadb-server mariadb-client nginx
-  curl python3 chromium wrk
-  clang libclang-rt-14-dev valgrind gdb
 )
+RUN_PACKAGES=(mariadb-server mariadb-client nginx curl python3)
+TEST_PACKAGES=(chromium wrk clang libclang-rt-14-dev valgrind gdb)
+
+case "$LEVEL" in
+  build) PACKAGES=("${BUILD_PACKAGES[@]}") ;;
+  run) PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}") ;;
+  test) PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}") ;;
+  *)
+    echo "usage: deps.sh [build|run|test]" >&2
+    exit 2
+    ;;
+esac
 
 # dpkg-query prints "install ok installed" only for fully installed packages.
 is_installed() {
@@ -27,6 +43,11 @@ as_root() {
     echo "deps.sh: need root (or sudo) to run: $*" >&2
     return 1
   fi
+}
+
+# Whether as_root can work at all: checked before anything is changed.
+can_be_root() {
+  [ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null 2>&1
 }
 
 # Install with apt-get while keeping postinst scripts from starting system
@@ -55,18 +76,28 @@ for pkg in "${PACKAGES[@]}"; do
 done
 
 # nodejs/npm may come from outside Debian (and then conflict with the Debian
-# packages), so only ask apt for them when there is no node at all.
-if ! command -v node >/dev/null 2>&1; then
-  missing+=(nodejs npm)
+# packages), so only ask apt for them when there is no node at all. Only the tests use them.
+if [ "$LEVEL" = test ]; then
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
+  if ! can_be_root; then
+    echo "deps.sh: missing for '$LEVEL': ${missing[*]}" >&2
+    echo "deps.sh: not root and no sudo; as root run: apt-get install ${missing[*]}" >&2
+    echo "deps.sh: (or run scripts/deps.sh $LEVEL as root)" >&2
+    exit 1
+  fi
   echo "deps.sh: installing: ${missing[*]}"
   apt_install "${missing[@]}"
 fi
 
+[ "$LEVEL" = test ] || exit 0
+
 # Browser tests drive the system chromium through playwright-core; never let
-# npm download its own browsers.
+# npm download its own browsers. npm writes its cache under HOME: that is why only
+# `make test` (this level) installs the modules, never `make build` or `make run`.
 BROWSER_DIR="$ROOT/tests/browser"
 if [ -f "$BROWSER_DIR/package.json" ] && [ ! -d "$BROWSER_DIR/node_modules/playwright-core" ]; then
   echo "deps.sh: installing npm modules in tests/browser"

@@ -1,6 +1,7 @@
 /* test_router: id parsing, route matching, Allow text and method parsing (src/http/router.c). */
 #include "check.h"
 #include "http/router.h"
+#include "pages/page.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -245,6 +246,70 @@ static void test_match_two_ids(void)
         CHECK_EQ_INT(allowed, HTTP_POST);
 }
 
+/* The canonical URL of method + path + query on the real table, or "(no route)". */
+static const char *real_canonical(enum http_method m, const char *path, const char *query)
+{
+        static char out[ROUTE_CANONICAL_MAX];
+        const struct route *r;
+        struct route_params p;
+        unsigned allowed;
+        if (route_match(page_routes, page_routes_count, m, path, &r, &p, &allowed) != ROUTE_FOUND)
+                return "(no route)";
+        route_read_cursor(r, query, &p);
+        return route_canonical(r, &p, out, sizeof(out)) ? out : "(no key)";
+}
+
+/* The real table (src/pages/routes.c; the handlers are stubs): what README's table promises. */
+static void test_real_table(void)
+{
+        static const struct {
+                enum http_method method;
+                const char *path;
+                route_handler handler;
+                uint32_t id;
+        } found[] = {
+            {HTTP_GET, "/", page_index, 0},
+            {HTTP_HEAD, "/", page_index, 0},
+            {HTTP_GET, "/2/", page_post_show, 2},
+            {HTTP_POST, "/2/", page_post_comment, 2},
+            {HTTP_GET, "/comments/", page_comments, 0},
+            {HTTP_POST, "/comments/7/delete", page_comment_delete, 7},
+            {HTTP_GET, "/about/", page_about, 0},
+            {HTTP_GET, "/_status/404", page_status, 404},
+        };
+        for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
+                const struct route *r = NULL;
+                struct route_params p;
+                unsigned allowed = 0;
+                CHECK_EQ_INT(route_match(page_routes, page_routes_count, found[i].method,
+                                         found[i].path, &r, &p, &allowed),
+                             ROUTE_FOUND);
+                CHECK(r && r->handler == found[i].handler);
+                CHECK_EQ_SIZE(p.count, found[i].id ? 1 : 0);
+                if (found[i].id)
+                        CHECK_EQ_INT(p.id[0], found[i].id);
+        }
+        const struct route *r = NULL;
+        struct route_params p;
+        unsigned allowed = 0;
+        CHECK_EQ_INT(
+            route_match(page_routes, page_routes_count, HTTP_POST, "/about/", &r, &p, &allowed),
+            ROUTE_BAD_METHOD);
+        CHECK_EQ_INT(allowed, HTTP_GET | HTTP_HEAD);
+        CHECK_EQ_INT(
+            route_match(page_routes, page_routes_count, HTTP_GET, "/about", &r, &p, &allowed),
+            ROUTE_NOT_FOUND);
+
+        /* The lists' cursors, in each list's order; a page without a list ignores the query. */
+        CHECK_EQ_STR(real_canonical(HTTP_GET, "/", "after=5&utm_source=x"), "/?after=5");
+        CHECK_EQ_STR(real_canonical(HTTP_GET, "/2/", "before=9"), "/2/?before=9");
+        CHECK_EQ_STR(real_canonical(HTTP_GET, "/comments/", "after=3&before=9"),
+                     "/comments/?before=9");
+        CHECK_EQ_STR(real_canonical(HTTP_GET, "/comments/", "after=01"), "/comments/");
+        CHECK_EQ_STR(real_canonical(HTTP_GET, "/about/", "after=5"), "/about/");
+        CHECK_EQ_STR(real_canonical(HTTP_GET, "/_status/404", "after=5"), "/_status/404");
+}
+
 static void test_allow_text(void)
 {
         char out[64];
@@ -310,6 +375,7 @@ int main(void)
         test_parse_id();
         test_match();
         test_match_two_ids();
+        test_real_table();
         test_allow_text();
         test_method_parse();
         return check_summary();
