@@ -3,7 +3,7 @@
 #
 #   scripts/bench.sh            full run (~5 minutes): 3 interleaved rounds of every
 #                               scenario, wrk -t2 -c64 -d5s --latency, medians; then the
-#                               large data set (sql/seed_large.sh) if it is there
+#                               large data set (sql/seed_large.sql) if it is there
 #   scripts/bench.sh --smoke    the same code path, every wrk run 1 s, 1 round, a small
 #                               mixed data set, no large data set (ctest bench.smoke);
 #                               asserts only that it runs and prints the table
@@ -17,7 +17,7 @@
 #          ceiling) and, in another server block (bench/nginx-static.conf.in), the same
 #          bytes as a static file (the ceiling for any page)
 #   mix    scripts/stack.sh with 10,000 posts x ~10 comments, for bench/mixed.lua
-#   large  scripts/stack.sh SEED=large (sql/seed_large.sh), for the paging comparison
+#   large  scripts/stack.sh SEED=large (sql/seed_large.sql), for the paging comparison
 #
 # The flood scenarios measure GET /2/ on the main stack while a second client (wrk -t1,
 # BENCH_FLOOD_CONNECTIONS connections, bench/junk.lua) sends /2/ with a new junk query string
@@ -603,12 +603,12 @@ RSS_MIX="$(rss_of_workers "$MIX")"
 # --- Large data set --------------------------------------------------------------------------
 LARGE_NOTE=""
 if [ "$LARGE" -eq 1 ]; then
-  if [ ! -f "$ROOT/sql/seed_large.sh" ]; then
-    LARGE_NOTE="Large data set skipped: sql/seed_large.sh does not exist (yet)."
+  if [ ! -f "$ROOT/sql/seed_large.sql" ]; then
+    LARGE_NOTE="Large data set skipped: sql/seed_large.sql does not exist (yet)."
   else
     # The mixed stack is done: stop it so it does not compete.
     VAR="$MIX" "$ROOT/scripts/stack.sh" stop >>"$BT/stop.log" 2>&1 || true
-    say "loading the large data set (sql/seed_large.sh via SEED=large)"
+    say "loading the large data set (sql/seed_large.sql via SEED=large)"
     if ! start_stack large "$P_LARGE" large "$CACHE_OFF"; then
       LARGE_NOTE="Large data set skipped: \`SEED=large scripts/stack.sh start\` failed ($(grep -m1 'ERROR' "$BT/large.stack.log" | sed 's/^stack: //' || echo 'see its log'))."
       tail -n 20 "$BT/large.stack.log" >&2
@@ -861,7 +861,7 @@ CPU_MODEL="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
     if [ -n "$LARGE_NOTE" ]; then
       echo "$LARGE_NOTE"
     else
-      echo "**Paging: tutorial data vs large data** (sql/seed_large.sh: $(sql "$LARGEV" -e 'SELECT COUNT(*) FROM post') posts," \
+      echo "**Paging: tutorial data vs large data** (sql/seed_large.sql: $(sql "$LARGEV" -e 'SELECT COUNT(*) FROM post') posts," \
         "$(sql "$LARGEV" -e 'SELECT COUNT(*) FROM comment') comments, busiest post $BUSY_L with" \
         "$(sql "$LARGEV" -e "SELECT COUNT(*) FROM comment WHERE post_id = $BUSY_L") comments);" \
         "wrk -t$THREADS -c$LARGE_CONNS -d${LARGE_DUR}s, $ROUNDS round(s), medians;" \

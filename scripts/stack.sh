@@ -30,9 +30,16 @@
 #   PORT       HTTP port on 127.0.0.1 (default 8080)
 #   VAR        state directory (default ./var, made absolute)
 #   BLOGD_BIN  blogd binary (default <repo>/build/blogd)
-#   SEED       tutorial (default) | large (runs sql/seed_large.sh) | none
-#   BLOGD_WRAPPER     command words put before blogd (e.g. "valgrind --leak-check=full")
+#   SEED       tutorial (default) | large (sql/seed_large.sql) | none: what
+#              `blogd migrate --seed` loads into an empty database (after the migrations)
+#   BLOGD_WRAPPER     command words put before blogd (e.g. "valgrind --leak-check=full");
+#                     not before `blogd migrate`
 #   BLOGD_CONF_EXTRA  extra "key = value" lines appended to $VAR/blogd.conf
+#
+# $VAR/local.conf, when it exists, is appended to $VAR/blogd.conf after all of these (later
+# lines win) at every start: any option of the private stack, without editing the repo.
+# Migrations and seeding are `blogd migrate`'s (src/migrate.c); this script creates the
+# database and blogd's account, then only starts, supervises and stops daemons.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -513,60 +520,19 @@ EOF
   DB_PASSWORD="$pw"
 }
 
-migrate() {
-  sql blog >>"$SQL_LOG" 2>&1 <<'EOF' || die "creating schema_migrations failed" "$SQL_LOG"
-CREATE TABLE IF NOT EXISTS schema_migrations (
-  version INT UNSIGNED PRIMARY KEY,
-  name VARCHAR(255) NOT NULL,
-  applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
-) ENGINE=InnoDB;
-EOF
-  local applied f base num
-  applied=" $(sql -N -B blog -e 'SELECT version FROM schema_migrations' 2>>"$SQL_LOG" | tr '\n' ' ') " ||
-    die "reading schema_migrations failed" "$SQL_LOG"
-  shopt -s nullglob
-  local files=("$ROOT"/sql/[0-9][0-9][0-9]_*.sql)
-  shopt -u nullglob
-  # Glob expansion is already sorted (C locale digits first), i.e. by number.
-  for f in "${files[@]}"; do
-    base="$(basename "$f")"
-    num=$((10#${base:0:3}))
-    case "$applied" in *" $num "*) continue ;; esac
-    log "applying migration $base"
-    echo "== $base" >>"$SQL_LOG"
-    # One client session: it stops at the first error, so the version is
-    # recorded only when every statement of the file succeeded.
-    {
-      cat "$f"
-      printf '\n;\nINSERT INTO schema_migrations (version, name) VALUES (%d, '"'"'%s'"'"');\n' "$num" "${base//\'/}"
-    } | sql blog >>"$SQL_LOG" 2>&1 || die "migration $base failed" "$SQL_LOG"
-  done
-}
-
-seed() {
-  local count
-  count="$(sql -N -B blog -e 'SELECT COUNT(*) FROM post' 2>>"$SQL_LOG")" ||
-    die "counting posts failed" "$SQL_LOG"
-  case "$SEED" in
-    tutorial)
-      if [ "$count" -eq 0 ]; then
-        log "loading tutorial seed data"
-        sql blog <"$ROOT/sql/seed.sql" >>"$SQL_LOG" 2>&1 || die "sql/seed.sql failed" "$SQL_LOG"
-      fi
-      ;;
-    large)
-      [ -f "$ROOT/sql/seed_large.sh" ] || die "SEED=large needs sql/seed_large.sh, which does not exist"
-      if [ "$count" -eq 0 ]; then
-        log "loading large seed data (sql/seed_large.sh)"
-        MYSQL_DEFAULTS="$MY_CNF" MYSQL_ADMIN_USER="$DB_ADMIN" BLOGD_VAR="$VAR" BLOGD_ROOT="$ROOT" \
-          bash "$ROOT/sql/seed_large.sh" >>"$SQL_LOG" 2>&1 || die "sql/seed_large.sh failed" "$SQL_LOG"
-      else
-        log "database already has $count posts; not running sql/seed_large.sh"
-      fi
-      ;;
-    none) ;;
-    *) die "unknown SEED '$SEED' (tutorial, large or none)" ;;
-  esac
+# Migrations and seeding: `blogd migrate` (src/migrate.c) with blogd.conf, whose migrate_user
+# is the database's administrator ($DB_ADMIN over the socket, unix_socket authentication), run
+# as the invoking user before blogd starts; never under BLOGD_WRAPPER. Its output goes to
+# $SQL_LOG and to the terminal.
+migrate_and_seed() {
+  case "$SEED" in tutorial | large | none) ;; *) die "unknown SEED '$SEED' (tutorial, large or none)" ;; esac
+  [ -x "$BLOGD_BIN" ] || die "blogd binary '$BLOGD_BIN' not found or not executable (run 'make build')"
+  local out="$LOGDIR/migrate.out" rc=0
+  echo "== $BLOGD_BIN migrate -c $BLOGD_CONF --seed $SEED" >>"$SQL_LOG"
+  "$BLOGD_BIN" migrate -c "$BLOGD_CONF" --seed "$SEED" >"$out" 2>&1 || rc=$?
+  cat "$out" >>"$SQL_LOG"
+  sed 's/^blogd migrate: /stack: /' "$out" >&2 2>/dev/null || true
+  [ "$rc" -eq 0 ] || die "blogd migrate failed (exit status $rc)" "$SQL_LOG"
 }
 
 # blogd -----------------------------------------------------------------------
@@ -606,9 +572,17 @@ write_blogd_conf() {
     echo "log_file = $BLOGD_LOG"
     echo "pid_file = $BLOGD_OWN_PID"
     echo "csrf_secret_file = $CSRF_SECRET"
+    echo "# blogd migrate (run by this script before blogd starts) connects as the administrator."
+    echo "sql_dir = $ROOT/sql"
+    echo "migrate_user = $DB_ADMIN"
     if [ -n "$BLOGD_CONF_EXTRA" ]; then
       echo "# ---- BLOGD_CONF_EXTRA ----"
       printf '%s\n' "$BLOGD_CONF_EXTRA"
+    fi
+    if [ -f "$VAR/local.conf" ]; then
+      echo "# ---- from $VAR/local.conf (yours; later lines win) ----"
+      cat "$VAR/local.conf"
+      echo
     fi
   } >"$BLOGD_CONF.tmp"
   own_file "$BLOGD_CONF.tmp" # it holds the database password
@@ -630,9 +604,6 @@ start_blogd() {
     log "blogd already running (pid $pid), reusing it (stop first to pick up a new binary)"
     return 0
   fi
-  [ -x "$BLOGD_BIN" ] || die "blogd binary '$BLOGD_BIN' not found or not executable (run 'make build')"
-  write_csrf_secret
-  write_blogd_conf
   log "starting blogd ($BLOGD_BIN, as $BLOGD_USER)"
   launch_blogd
   pid="$LAUNCHED"
@@ -864,8 +835,9 @@ cmd_start() {
 
   start_mariadb
   setup_database
-  migrate
-  seed
+  write_csrf_secret
+  write_blogd_conf
+  migrate_and_seed
   start_blogd
   start_nginx
   write_stack_env

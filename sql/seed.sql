@@ -1,6 +1,6 @@
--- Tutorial seed data (SPEC "Data"), loaded by scripts/stack.sh into a new, empty database.
+-- Tutorial seed data (SPEC "Data"), loaded by `blogd migrate --seed tutorial` into an empty database.
 
--- All or nothing: the client stops at the first error and the open
+-- All or nothing: blogd migrate stops at the first error and the open
 -- transaction is rolled back when it disconnects.
 START TRANSACTION;
 

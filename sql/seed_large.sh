@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Large seed data set, run by scripts/stack.sh when SEED=large and the post
-# table is empty (also usable by hand against any blogd database).
+# Generates sql/seed_large.sql, the large seed data set that `blogd migrate --seed large`
+# loads after sql/seed.sql into an empty database: after changing this script, run
+# `bash sql/seed_large.sh > sql/seed_large.sql` and check both in. It only prints SQL.
 #
 # Result (deterministic: the same rows on every run):
 #   posts     100,000  ids 1..100000
 #   comments 1,000,000 ids 1..1000000
 #   - posts 1-3 and comments 1-4: the tutorial seed, sql/seed.sql, unchanged
-#     (loaded first; no bulk comment goes to posts 1-3).
+#     (loaded first, by blogd migrate; no bulk comment goes to posts 1-3).
 #   - post 4, "The Busy Post": exactly 100,000 comments, every 10th comment
 #     id from 5 on (5, 15, 25, ... 999995), so it is spread through
 #     /comments/ as well. The hot spot for paging a single post.
@@ -20,71 +21,16 @@
 #
 # Bulk loading: INSERT ... SELECT from MariaDB's sequence engine
 # (seq_1_to_N tables), unique/foreign-key checks off in the session, one
-# transaction per chunk. ANALYZE TABLE at the end.
-#
-# Environment (as set by scripts/stack.sh):
-#   MYSQL_DEFAULTS    my.cnf of the server (default $BLOGD_VAR/my.cnf)
-#   MYSQL_ADMIN_USER  account with all privileges (default: current user)
-#   BLOGD_VAR         stack state directory (default <repo>/var)
-#   BLOGD_ROOT        repository root (default: this script's parent dir)
-#   BLOGD_DB          database name (default blog)
-#
-# Refuses (exit 1) if the post table is not empty. If a bulk step fails, the
-# rows it loaded are removed again (both tables emptied) so a re-run can start
-# from scratch.
+# transaction per chunk. ANALYZE TABLE at the end. blogd migrate runs the
+# statements in one session, refuses a database whose post or comment table
+# is not empty, and empties both tables again if a statement fails.
 set -euo pipefail
-
-BLOGD_ROOT="${BLOGD_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
-BLOGD_VAR="${BLOGD_VAR:-$BLOGD_ROOT/var}"
-MYSQL_DEFAULTS="${MYSQL_DEFAULTS:-$BLOGD_VAR/my.cnf}"
-MYSQL_ADMIN_USER="${MYSQL_ADMIN_USER:-$(id -un)}"
-BLOGD_DB="${BLOGD_DB:-blog}"
 
 N_POSTS=100000
 N_COMMENTS=1000000
 BUSY_POST=4              # documented id of "The Busy Post"
 BUSY_EVERY=10            # every 10th bulk comment goes to it -> 100,000
 CHUNK=250000             # comments per INSERT ... SELECT (one transaction each)
-
-log() { printf 'seed_large: %s\n' "$*"; }
-fail() { printf 'seed_large: ERROR: %s\n' "$*" >&2; exit 1; }
-
-[ -f "$MYSQL_DEFAULTS" ] || fail "MYSQL_DEFAULTS '$MYSQL_DEFAULTS' not found"
-[ -f "$BLOGD_ROOT/sql/seed.sql" ] || fail "$BLOGD_ROOT/sql/seed.sql not found"
-
-# --defaults-file must be the first option.
-sql() { mariadb --defaults-file="$MYSQL_DEFAULTS" -u"$MYSQL_ADMIN_USER" "$@" "$BLOGD_DB"; }
-
-now() { date +%s.%N; }
-T_START="$(now)"
-# step NAME: run stdin as one client session, print its wall time.
-step() {
-  local name="$1" t0 t1
-  t0="$(now)"
-  sql >/dev/null || return 1
-  t1="$(now)"
-  log "$(printf '%-44s %6.1f s' "$name" "$(awk "BEGIN { print $t1 - $t0 }")")"
-}
-
-# --- refuse to run twice ------------------------------------------------------
-posts="$(sql -N -B -e 'SELECT COUNT(*) FROM post')" || fail "cannot query table post (is the schema applied?)"
-comments="$(sql -N -B -e 'SELECT COUNT(*) FROM comment')" || fail "cannot query table comment"
-if [ "$posts" != 0 ] || [ "$comments" != 0 ]; then
-  fail "database '$BLOGD_DB' already has $posts posts and $comments comments; seed_large.sh only loads into empty tables"
-fi
-sql -N -B -e 'SELECT COUNT(*) FROM seq_1_to_3' >/dev/null 2>&1 ||
-  fail "MariaDB's sequence engine (seq_1_to_N tables) is not available"
-
-LOADED=0
-on_exit() {
-  local rc=$?
-  if [ "$rc" -ne 0 ] && [ "$LOADED" -eq 1 ]; then
-    log "failed (exit $rc); emptying post and comment again" >&2
-    sql -e 'SET SESSION foreign_key_checks=0; TRUNCATE TABLE comment; TRUNCATE TABLE post;' >&2 ||
-      log "could not empty the tables; do it by hand before re-running" >&2
-  fi
-}
-trap on_exit EXIT
 
 # --- text material ------------------------------------------------------------
 # SQL string literal (quotes doubled, backslashes doubled).
@@ -215,19 +161,14 @@ COMMENT_POST="IF((seq - 5) MOD $BUSY_EVERY = 0, $BUSY_POST,
 # @blogd_bulk skips the per-row change_seq bump of sql/002's triggers; bumped once at the end.
 SESSION="SET SESSION unique_checks=0, foreign_key_checks=0, sql_mode=CONCAT(@@sql_mode, ',STRICT_ALL_TABLES'); SET @blogd_bulk = 1;"
 
-# --- load ------------------------------------------------------------------------
-log "loading into database '$BLOGD_DB' ($N_POSTS posts, $N_COMMENTS comments; post $BUSY_POST has 100000)"
-LOADED=1
-
-step "tutorial seed (sql/seed.sql)" <"$BLOGD_ROOT/sql/seed.sql"
-
-step "post $BUSY_POST 'The Busy Post'" <<EOF
+# --- the statements ---------------------------------------------------------------
+cat <<EOF
+-- sql/seed_large.sql: generated by sql/seed_large.sh (edit that, then regenerate:
+-- bash sql/seed_large.sh > sql/seed_large.sql). Loaded by blogd migrate --seed large
+-- after sql/seed.sql, into an empty database, in one session.
 INSERT INTO post (id, title, content) VALUES ($BUSY_POST, 'The Busy Post',
   $(lit "This post has 100,000 comments (every tenth comment id from 5 on), loaded by sql/seed_large.sh. Use it to check that a post's comments are paged and that page 10,000 costs what page 1 does.")
   );
-EOF
-
-step "posts $((BUSY_POST + 1))..$N_POSTS" <<EOF
 $SESSION
 START TRANSACTION;
 INSERT INTO post (id, title, content)
@@ -240,8 +181,7 @@ first=5
 while [ "$first" -le "$N_COMMENTS" ]; do
   last=$((first + CHUNK - 1))
   [ "$last" -le "$N_COMMENTS" ] || last=$N_COMMENTS
-  step "comments $first..$last" <<EOF
-$SESSION
+  cat <<EOF
 START TRANSACTION;
 INSERT INTO comment (id, content, post_id)
 SELECT seq, $COMMENT_CONTENT, $COMMENT_POST
@@ -251,16 +191,8 @@ EOF
   first=$((last + 1))
 done
 
-step "ANALYZE TABLE post, comment" <<<"ANALYZE TABLE post, comment; INSERT INTO change_seq (id, seq) VALUES (0, 1), (1, 1), (2, 1) ON DUPLICATE KEY UPDATE seq = seq + 1;"
-LOADED=0
-
-# --- check -------------------------------------------------------------------------
-read -r np nc busy maxc orphans < <(sql -N -B -e "
-  SELECT (SELECT COUNT(*) FROM post), (SELECT COUNT(*) FROM comment),
-         (SELECT COUNT(*) FROM comment WHERE post_id = $BUSY_POST),
-         (SELECT MAX(n) FROM (SELECT COUNT(*) n FROM comment GROUP BY post_id) t),
-         (SELECT COUNT(*) FROM comment c LEFT JOIN post p ON p.id = c.post_id WHERE p.id IS NULL)")
-log "posts=$np comments=$nc busy_post_comments=$busy max_per_post=$maxc orphans=$orphans"
-[ "$np" = "$N_POSTS" ] && [ "$nc" = "$N_COMMENTS" ] && [ "$busy" = 100000 ] && [ "$maxc" = 100000 ] &&
-  [ "$orphans" = 0 ] || fail "unexpected counts"
-log "$(printf '%-44s %6.1f s' "total" "$(awk "BEGIN { print $(now) - $T_START }")")"
+cat <<EOF
+SET SESSION unique_checks=1, foreign_key_checks=1; SET @blogd_bulk = NULL;
+ANALYZE TABLE post, comment;
+INSERT INTO change_seq (id, seq) VALUES (0, 1), (1, 1), (2, 1) ON DUPLICATE KEY UPDATE seq = seq + 1;
+EOF

@@ -10,16 +10,19 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/privs.h"
+#include "migrate.h"
 #include "pool.h"
 #include "store/db.h"
 #include "view/view.h"
 
 static void usage(FILE *out)
 {
-        fputs("usage: blogd [-c blogd.conf] [-t]\n"
+        fputs("usage: blogd [-c blogd.conf] [-t] [-S]\n"
+              "       blogd migrate [-c blogd.conf] [--status] [--seed tutorial|large] ...\n"
               "  -c FILE  configuration file (default /etc/blogd/blogd.conf)\n"
               "  -t       check the configuration (and its `user`) and templates, then exit\n"
               "  -S       print every SQL statement blogd prepares, one per line, and exit\n"
+              "  migrate  apply the database migrations, seed (blogd migrate --help)\n"
               "signals: SIGTERM/SIGINT drain and stop, SIGHUP reloads configuration and\n"
               "templates with fresh workers\n",
               out);
@@ -30,6 +33,8 @@ int main(int argc, char **argv)
         const char *path = "/etc/blogd/blogd.conf";
         bool check_only = false;
         int opt;
+        if (argc > 1 && strcmp(argv[1], "migrate") == 0)
+                return migrate_main(argc - 1, argv + 1);
         while ((opt = getopt(argc, argv, "c:thS")) != -1) {
                 switch (opt) {
                 case 'c':

@@ -93,6 +93,9 @@ static const struct option options[] = {
     CHECKED(listen_mode, check_mode),
     ONE_OF(sandbox, "on|off"),
     CHECKED(allow_from, check_addrlist),
+    STR(sql_dir),
+    STR(migrate_user),
+    STR(migrate_password),
 };
 
 void config_defaults(struct config *c)
@@ -123,6 +126,7 @@ void config_defaults(struct config *c)
         snprintf(c->listen_mode, sizeof(c->listen_mode), "0660");
         snprintf(c->sandbox, sizeof(c->sandbox), "on");
         snprintf(c->allow_from, sizeof(c->allow_from), "127.0.0.1, ::1");
+        snprintf(c->sql_dir, sizeof(c->sql_dir), "sql");
 }
 
 /* Whether value is one of the '|'-separated words of choices (case-insensitively). */

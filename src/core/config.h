@@ -38,8 +38,11 @@ struct config {
         char user[64];         /* the account blogd serves as (core/privs.h); empty: the caller */
         char listen_group[64]; /* group of a unix listen socket; empty: the user's primary group */
         char listen_mode[8];   /* octal mode of a unix listen socket */
-        char sandbox[8];                 /* on: workers run under a seccomp filter */
+        char sandbox[8];       /* on: workers run under a seccomp filter */
         char allow_from[CONFIG_STR_MAX]; /* peers a TCP listener serves (core/addrlist.h) */
+        char sql_dir[CONFIG_STR_MAX];    /* blogd migrate: the migrations and seeds */
+        char migrate_user[128];          /* blogd migrate's account; empty: db_user */
+        char migrate_password[256];      /* its password, when migrate_user is set */
 
         /* Not options: filled at start and reload from csrf_secret_file. */
         unsigned char csrf_secret[64];

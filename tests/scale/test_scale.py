@@ -103,7 +103,7 @@ class Stack:
     def seed_timings(self):
         try:
             with open(os.path.join(self.var, "log", "sql.log"), encoding="utf-8", errors="replace") as f:
-                return [l.rstrip() for l in f if l.startswith("seed_large:")]
+                return [l.rstrip() for l in f if l.startswith(("seed_large:", "blogd migrate: load"))]
         except OSError:
             return []
 
