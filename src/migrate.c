@@ -12,7 +12,9 @@
 
 #include <mysql.h>
 
+#include "core/clock.h"
 #include "core/config.h"
+#include "core/digits.h"
 #include "store/sqlsplit.h"
 
 #define MAX_VERSION 999 /* NNN: three digits */
@@ -35,9 +37,7 @@ static void usage(FILE *out)
 
 static double now_s(void)
 {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+        return (double)clock_now_ns() / (double)CLOCK_NS_PER_S;
 }
 
 /* The whole file, NUL-terminated, or NULL (errno set). */
@@ -149,8 +149,9 @@ static long long query_count(MYSQL *conn, const char *sql)
         if (mysql_query(conn, sql) == 0) {
                 MYSQL_RES *res = mysql_store_result(conn);
                 MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
-                if (row && row[0])
-                        v = strtoll(row[0], NULL, 10);
+                uint64_t u;
+                if (row && row[0] && digits_parse(row[0], strlen(row[0]), INT64_MAX, &u))
+                        v = (long long)u;
                 if (res)
                         mysql_free_result(res);
         }
@@ -241,8 +242,8 @@ static bool read_applied(MYSQL *conn, char (*applied)[32])
         }
         MYSQL_ROW row;
         while ((row = mysql_fetch_row(res)) != NULL) {
-                long v = row[0] ? strtol(row[0], NULL, 10) : -1;
-                if (v >= 0 && v <= MAX_VERSION)
+                uint64_t v;
+                if (row[0] && digits_parse(row[0], strlen(row[0]), MAX_VERSION, &v))
                         snprintf(applied[v], sizeof(applied[v]), "%s", row[1] ? row[1] : "?");
         }
         mysql_free_result(res);
