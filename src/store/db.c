@@ -259,13 +259,17 @@ static bool stmt_prepare(struct stmt *s, const char *sql)
         return stmt_bind_results(s);
 }
 
-bool db_connect(void)
+static bool connection_lost(unsigned err);
+
+/* 1: connected and prepared; 0: refused or failed; -1: the connection was lost (killed,
+ * server gone) while the statements were being prepared, worth one more try at once. */
+static int connect_once(void)
 {
         const struct config *c = db.cfg;
         db_close();
         db.conn = mysql_init(NULL);
         if (!db.conn)
-                return false;
+                return 0;
         unsigned ct = (unsigned)c->db_connect_timeout, rt = (unsigned)c->db_read_timeout,
                  wt = (unsigned)c->db_write_timeout;
         my_bool reconnect = 0; /* never silently: our statements would be gone */
@@ -286,19 +290,36 @@ bool db_connect(void)
                         log_debug("database connect failed: %s", mysql_error(db.conn));
                 db.down = true;
                 db_close();
-                return false;
+                return 0;
         }
         for (int i = 0; i < STMT_COUNT; i++) {
                 if (!stmt_prepare(&db.stmts[i], stmt_sql[i])) {
+                        /* The error is the statement's, or (a lost link) the connection's. */
+                        MYSQL_STMT *h = db.stmts[i].handle;
+                        unsigned err =
+                            h && mysql_stmt_errno(h) ? mysql_stmt_errno(h) : mysql_errno(db.conn);
                         log_error("database prepare failed: %s", mysql_error(db.conn));
                         db_close();
-                        return false;
+                        return connection_lost(err) ? -1 : 0;
                 }
         }
         log_info("database %s, %d statements prepared", db.down ? "reconnected" : "connected",
                  STMT_COUNT);
         db.down = false;
-        return true;
+        return 1;
+}
+
+bool db_connect(void)
+{
+        /* A connection killed while it was being set up (KILL CONNECTION of every blogd
+         * session, a server restart) is made again at once, not answered with a 503. */
+        for (int attempt = 0; attempt < 2; attempt++) {
+                int rc = connect_once();
+                if (rc >= 0)
+                        return rc == 1;
+                log_warn("database connection lost while preparing; connecting again");
+        }
+        return false;
 }
 
 /* Errors after which the connection and its statements are gone. */
