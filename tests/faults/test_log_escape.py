@@ -5,12 +5,12 @@ refuses a decoded CR, LF or NUL in a path (400); the same bytes sent to blogd's 
 (FastCGI parameters are length-prefixed, anything goes) are escaped as well."""
 import os
 import re
-import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
 import faultlib as fl  # noqa: E402
+from blogtest import raw_http  # noqa: E402
 from test_fastcgi import FastCGI, params  # noqa: E402
 
 NAME = "test_log_escape"
@@ -33,17 +33,7 @@ HEADERS = [
 
 
 def raw(port, data):
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        s.sendall(data)
-        out = b""
-        while True:
-            try:
-                d = s.recv(65536)
-            except socket.timeout:
-                break
-            if not d:
-                break
-            out += d
+    out = raw_http(data, port=port)
     m = re.match(rb"HTTP/1\.[01] (\d{3})", out)
     return int(m.group(1)) if m else None
 

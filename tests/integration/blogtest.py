@@ -299,10 +299,15 @@ class Client:
         return self.get(action.split("?")[0] + "?" + q, **kw)
 
 
-def raw_http(request_bytes, timeout=10):
-    """Send raw bytes to nginx and return everything it sends back until close."""
-    u = urllib.parse.urlsplit(base_url())
-    with socket.create_connection((u.hostname, u.port or 80), timeout=timeout) as s:
+def raw_http(request_bytes, timeout=10, port=None):
+    """Send raw bytes to nginx (this stack's, or the one on 127.0.0.1:port) and return
+    everything it sends back until close."""
+    if port:
+        host = "127.0.0.1"
+    else:
+        u = urllib.parse.urlsplit(base_url())
+        host, port = u.hostname, u.port or 80
+    with socket.create_connection((host, port), timeout=timeout) as s:
         s.sendall(request_bytes)
         chunks = []
         while True:
