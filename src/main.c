@@ -6,7 +6,6 @@
 
 #include <sodium.h>
 
-#include "cache/cache.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/privs.h"
@@ -66,16 +65,9 @@ int main(int argc, char **argv)
                 fprintf(stderr, "blogd: %s\n", err);
                 return 1;
         }
-        enum log_level level;
-        if (!log_parse_level(cfg.log_level, &level)) {
-                fprintf(stderr, "blogd: log_level must be error, warn, info or debug\n");
-                return 1;
-        }
-        enum cache_mode cache_mode;
-        if (!cache_parse_mode(cfg.cache, &cache_mode)) {
-                fprintf(stderr, "blogd: cache must be off, db or auto\n");
-                return 1;
-        }
+        /* config_load accepted only the values these name (its ONE_OF options). */
+        enum log_level level = LOG_INFO;
+        log_parse_level(cfg.log_level, &level);
         /* Before anything is opened or created as root: who blogd will serve as. */
         struct privs privs;
         if (!privs_resolve(&cfg, &privs, err, sizeof(err))) {

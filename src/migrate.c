@@ -12,6 +12,7 @@
 
 #include <mysql.h>
 
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/digits.h"
@@ -40,40 +41,26 @@ static double now_s(void)
         return (double)clock_now_ns() / (double)CLOCK_NS_PER_S;
 }
 
-/* The whole file, NUL-terminated, or NULL (errno set). */
-static char *read_all(const char *path, size_t *len)
+/* Appends the whole file to out (NUL-terminated, as every buf); false with errno set. */
+static bool read_all(const char *path, struct buf *out)
 {
         FILE *f = fopen(path, "rb");
         if (!f)
-                return NULL;
-        size_t cap = 65536, n = 0;
-        char *buf = malloc(cap);
-        while (buf) {
-                size_t got = fread(buf + n, 1, cap - n - 1, f);
-                n += got;
-                if (n + 1 < cap) {
-                        if (ferror(f)) {
-                                free(buf);
-                                buf = NULL;
-                                errno = EIO;
-                        }
-                        break;
-                }
-                char *bigger = realloc(buf, cap * 2);
-                if (!bigger) {
-                        free(buf);
-                        buf = NULL;
-                        break;
-                }
-                buf = bigger;
-                cap *= 2;
+                return false;
+        bool ok = true;
+        for (size_t got = 65536; ok && got == 65536;) {
+                ok = buf_reserve(out, 65536);
+                got = ok ? fread(out->data + out->len, 1, 65536, f) : 0;
+                out->len += got;
+                if (ok)
+                        out->data[out->len] = '\0';
         }
+        if (ok && ferror(f))
+                ok = false;
+        if (!ok)
+                errno = ferror(f) ? EIO : ENOMEM;
         fclose(f);
-        if (buf) {
-                buf[n] = '\0';
-                *len = n;
-        }
-        return buf;
+        return ok;
 }
 
 /* Runs one statement, discarding any result sets. */
@@ -107,15 +94,16 @@ static bool run_script(MYSQL *conn, const char *dir, const char *name, unsigned 
 {
         char path[CONFIG_STR_MAX + 256];
         snprintf(path, sizeof(path), "%s/%s", dir, name);
-        size_t len = 0;
-        char *text = read_all(path, &len);
+        struct buf text;
+        buf_init(&text);
         *count = 0;
-        if (!text) {
+        if (!read_all(path, &text)) {
                 fprintf(stderr, "blogd migrate: cannot read %s: %s\n", path, strerror(errno));
+                buf_cleanup(&text);
                 return false;
         }
         struct sqlsplit sp;
-        sqlsplit_init(&sp, text, len);
+        sqlsplit_init(&sp, text.data, text.len);
         const char *stmt;
         size_t n;
         unsigned line;
@@ -138,7 +126,7 @@ static bool run_script(MYSQL *conn, const char *dir, const char *name, unsigned 
                 fprintf(stderr, "blogd migrate: %s: line %u: %.*s\n", path, line, (int)n, stmt);
                 ok = false;
         }
-        free(text);
+        buf_cleanup(&text);
         return ok;
 }
 
@@ -382,21 +370,22 @@ static bool seed(MYSQL *conn, const char *dir, const char *what)
 
 static bool read_password_file(const char *path, char *out, size_t cap)
 {
-        size_t len = 0;
-        char *text = read_all(path, &len);
-        if (!text) {
+        struct buf text;
+        buf_init(&text);
+        if (!read_all(path, &text)) {
                 fprintf(stderr, "blogd migrate: cannot read %s: %s\n", path, strerror(errno));
+                buf_cleanup(&text);
                 return false;
         }
-        len = strcspn(text, "\r\n");
+        size_t len = strcspn(text.data, "\r\n");
         bool ok = len < cap;
         if (ok) {
-                memcpy(out, text, len);
+                memcpy(out, text.data, len);
                 out[len] = '\0';
         } else {
                 fprintf(stderr, "blogd migrate: the password in %s is too long\n", path);
         }
-        free(text);
+        buf_cleanup(&text);
         return ok;
 }
 

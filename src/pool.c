@@ -254,11 +254,8 @@ static void reload(void)
                 log_error("reload refused, keeping the running configuration: %s", err);
                 return;
         }
-        enum log_level level;
-        if (!log_parse_level(fresh.log_level, &level)) {
-                log_error("reload refused: bad log_level \"%s\"", fresh.log_level);
-                return;
-        }
+        enum log_level level = LOG_INFO;
+        log_parse_level(fresh.log_level, &level); /* checked by config_load */
         if (!*fresh.csrf_secret_file && !*pool.cfg.csrf_secret_file) {
                 /* A run-only key is kept, so forms already shown stay valid across the reload. */
                 memcpy(fresh.csrf_secret, pool.cfg.csrf_secret, sizeof(fresh.csrf_secret));

@@ -293,6 +293,21 @@ static const char security_headers[] =
     "X-Frame-Options: DENY\r\n"
     "Referrer-Policy: same-origin\r\n";
 
+/* Marks the output streams closed, so FCGX_Finish_r writes nothing more; with err set it
+ * also drops the connection. */
+static void close_streams(FCGX_Request *f, int err)
+{
+        FCGX_Stream *streams[2] = {f->out, f->err};
+        for (size_t i = 0; i < 2; i++) {
+                if (!streams[i])
+                        continue;
+                streams[i]->wasFCloseCalled = 1;
+                streams[i]->isClosed = 1;
+                if (err)
+                        streams[i]->FCGI_errno = err;
+        }
+}
+
 bool request_send(struct request *rq, enum http_status st)
 {
         struct buf *o = &rq->out;
@@ -327,13 +342,7 @@ bool request_send(struct request *rq, enum http_status st)
         bool sent = fcgi_out_write(f->ipcFd, (unsigned)f->requestId, segs, 2, WRITE_STALL_MS);
         /* The records that end the request are written: libfcgi must not add its own when
          * FCGX_Finish_r closes the streams, and drops the connection if the write failed. */
-        FCGX_Stream *streams[2] = {f->out, f->err};
-        for (size_t i = 0; i < 2; i++) {
-                streams[i]->wasFCloseCalled = 1;
-                streams[i]->isClosed = 1;
-                if (!sent)
-                        streams[i]->FCGI_errno = errno ? errno : EPIPE;
-        }
+        close_streams(f, sent ? 0 : errno ? errno : EPIPE);
         if (!sent)
                 log_info("client went away before the response was written");
         return sent;
@@ -341,14 +350,6 @@ bool request_send(struct request *rq, enum http_status st)
 
 void request_refuse(FCGX_Request *f)
 {
-        /* Closed streams with an error: FCGX_Finish_r writes nothing and drops the connection. */
-        FCGX_Stream *streams[2] = {f->out, f->err};
-        for (size_t i = 0; i < 2; i++) {
-                if (!streams[i])
-                        continue;
-                streams[i]->wasFCloseCalled = 1;
-                streams[i]->isClosed = 1;
-                streams[i]->FCGI_errno = EACCES;
-        }
+        close_streams(f, EACCES);
         f->keepConnection = 0;
 }

@@ -241,29 +241,24 @@ def supervision(run, var, port):
     fl.check(fl.read_pid(os.path.join(var, "nginx.pid")) == ngx and fl.alive(ngx), "nginx stayed up")
     fl.check("restarting mariadb" in run.text(), "the stack logged the restart of mariadb")
 
-    # blogd's master killed: started again, serves.
-    workers = fl.kids(blogd)
-    os.kill(blogd, signal.SIGKILL)
-    t0 = time.monotonic()
-    seen = poll(port, "/1/", lambda s: s == 200 and fl.read_pid(os.path.join(var, "blogd.pid")) != blogd, 30)
-    new = fl.read_pid(os.path.join(var, "blogd.pid"))
-    fl.say("blogd master killed: %s, new master %s after %.1f s" % (
-        {s: seen.count(s) for s in set(seen)}, new, time.monotonic() - t0))
-    fl.check(seen[-1] == 200 and new != blogd and fl.alive(new), "a new blogd master serves")
-    fl.check(not fl.wait_gone(workers, 5), "the killed master's workers are gone")
-    fl.check("restarting blogd" in run.text(), "the stack logged the restart of blogd")
+    # blogd's master, then nginx's, killed: each is started again and serves, its workers gone.
+    master_killed(run, port, var, "blogd", blogd)
+    master_killed(run, port, var, "nginx", ngx)
 
-    # nginx's master killed: its workers go too, a new nginx serves.
-    workers = fl.kids(ngx)
-    os.kill(ngx, signal.SIGKILL)
+
+def master_killed(run, port, var, name, master):
+    """SIGKILL of a part's master under `make run`: a new one serves, the old one's workers go."""
+    pid_file = os.path.join(var, name + ".pid")
+    workers = fl.kids(master)
+    os.kill(master, signal.SIGKILL)
     t0 = time.monotonic()
-    seen = poll(port, "/1/", lambda s: s == 200 and fl.read_pid(os.path.join(var, "nginx.pid")) != ngx, 30)
-    new = fl.read_pid(os.path.join(var, "nginx.pid"))
-    fl.say("nginx master killed: %s, new master %s after %.1f s" % (
-        {s: seen.count(s) for s in set(seen)}, new, time.monotonic() - t0))
-    fl.check(seen[-1] == 200 and new != ngx and fl.alive(new), "a new nginx serves")
-    fl.check(not fl.wait_gone(workers, 5), "the killed master's workers are gone")
-    fl.check("restarting nginx" in run.text(), "the stack logged the restart of nginx")
+    seen = poll(port, "/1/", lambda s: s == 200 and fl.read_pid(pid_file) != master, 30)
+    new = fl.read_pid(pid_file)
+    fl.say("%s master killed: %s, new master %s after %.1f s" % (
+        name, {s: seen.count(s) for s in set(seen)}, new, time.monotonic() - t0))
+    fl.check(seen[-1] == 200 and new != master and fl.alive(new), "a new %s master serves" % name)
+    fl.check(not fl.wait_gone(workers, 5), "the killed %s master's workers are gone" % name)
+    fl.check("restarting " + name in run.text(), "the stack logged the restart of " + name)
 
 
 def stack_stop(var):
