@@ -41,12 +41,16 @@ static double now_s(void)
         return (double)clock_now_ns() / (double)CLOCK_NS_PER_S;
 }
 
-/* Appends the whole file to out (NUL-terminated, as every buf); false with errno set. */
+/* Reads the whole file into out (initialised here, NUL-terminated as every buf); false,
+ * said on stderr and out left empty, if it cannot. */
 static bool read_all(const char *path, struct buf *out)
 {
+        buf_init(out);
         FILE *f = fopen(path, "rb");
-        if (!f)
+        if (!f) {
+                fprintf(stderr, "blogd migrate: cannot read %s: %s\n", path, strerror(errno));
                 return false;
+        }
         bool ok = true;
         for (size_t got = 65536; ok && got == 65536;) {
                 ok = buf_reserve(out, 65536);
@@ -57,8 +61,11 @@ static bool read_all(const char *path, struct buf *out)
         }
         if (ok && ferror(f))
                 ok = false;
-        if (!ok)
-                errno = ferror(f) ? EIO : ENOMEM;
+        if (!ok) {
+                fprintf(stderr, "blogd migrate: cannot read %s: %s\n", path,
+                        strerror(ferror(f) ? EIO : ENOMEM));
+                buf_cleanup(out);
+        }
         fclose(f);
         return ok;
 }
@@ -95,13 +102,9 @@ static bool run_script(MYSQL *conn, const char *dir, const char *name, unsigned 
         char path[CONFIG_STR_MAX + 256];
         snprintf(path, sizeof(path), "%s/%s", dir, name);
         struct buf text;
-        buf_init(&text);
         *count = 0;
-        if (!read_all(path, &text)) {
-                fprintf(stderr, "blogd migrate: cannot read %s: %s\n", path, strerror(errno));
-                buf_cleanup(&text);
+        if (!read_all(path, &text))
                 return false;
-        }
         struct sqlsplit sp;
         sqlsplit_init(&sp, text.data, text.len);
         const char *stmt;
@@ -371,12 +374,8 @@ static bool seed(MYSQL *conn, const char *dir, const char *what)
 static bool read_password_file(const char *path, char *out, size_t cap)
 {
         struct buf text;
-        buf_init(&text);
-        if (!read_all(path, &text)) {
-                fprintf(stderr, "blogd migrate: cannot read %s: %s\n", path, strerror(errno));
-                buf_cleanup(&text);
+        if (!read_all(path, &text))
                 return false;
-        }
         size_t len = strcspn(text.data, "\r\n");
         bool ok = len < cap;
         if (ok) {
