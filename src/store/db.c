@@ -579,6 +579,52 @@ enum db_status db_write(enum db_stmt_id id, const struct db_value *params, size_
         return DB_UNAVAILABLE;
 }
 
+struct ints {
+        uint64_t *out;
+        size_t n;
+        bool *found;
+        bool bad;
+};
+
+static bool take_ints(void *ctx, const struct db_value *col, size_t ncols)
+{
+        struct ints *r = ctx;
+        r->bad = ncols != r->n;
+        for (size_t i = 0; i < ncols && !r->bad; i++)
+                r->bad = col[i].type != DB_INT;
+        if (!r->bad) {
+                for (size_t i = 0; i < ncols; i++)
+                        r->out[i] = col[i].i;
+                *r->found = true;
+        }
+        return false;
+}
+
+static enum db_status ints_result(enum db_status st, const struct ints *r, enum db_stmt_id id)
+{
+        if (st == DB_OK && r->bad) {
+                log_error("statement %d did not return %zu integers", (int)id, r->n);
+                return DB_ERROR;
+        }
+        return st;
+}
+
+enum db_status db_query_ints(enum db_stmt_id id, const struct db_value *params, size_t nparams,
+                             uint64_t *out, size_t n, bool *found)
+{
+        struct ints r = {out, n, found, false};
+        *found = false;
+        return ints_result(db_query(id, params, nparams, take_ints, &r), &r, id);
+}
+
+enum db_status db_write_ints(enum db_stmt_id id, const struct db_value *params, size_t nparams,
+                             uint64_t *out, size_t n, bool *found)
+{
+        struct ints r = {out, n, found, false};
+        *found = false;
+        return ints_result(db_write(id, params, nparams, take_ints, &r), &r, id);
+}
+
 static enum db_status exec_once(struct stmt *s, const struct db_value *params, size_t nparams,
                                 uint64_t *affected_rows, uint64_t *insert_id)
 {

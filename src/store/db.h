@@ -76,6 +76,17 @@ bool db_ready(void);
 /* Runs a SELECT, calling fn for each row. A read that finds the connection dead is retried once. */
 enum db_status db_query(enum db_stmt_id id, const struct db_value *params, size_t nparams,
                         db_row_fn fn, void *ctx);
+/*
+ * The one-row reads (an id, a count, two sequence numbers): runs a SELECT and copies the
+ * first row's n integer columns into out. *found says whether a row came (out is left as it
+ * was if not); a row that is not n integers is DB_ERROR, so a changed query fails closed.
+ * write: the statement changes data (INSERT ... RETURNING): run as db_write, never retried.
+ */
+enum db_status db_query_ints(enum db_stmt_id id, const struct db_value *params, size_t nparams,
+                             uint64_t *out, size_t n, bool *found);
+enum db_status db_write_ints(enum db_stmt_id id, const struct db_value *params, size_t nparams,
+                             uint64_t *out, size_t n, bool *found);
+
 /* Runs a write that returns rows (INSERT ... RETURNING); never retried; DB_IN_DOUBT when the
  * connection died before the answer: the caller must find out. */
 enum db_status db_write(enum db_stmt_id id, const struct db_value *params, size_t nparams,
