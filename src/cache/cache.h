@@ -34,8 +34,8 @@ enum cache_mode { CACHE_OFF, CACHE_DB, CACHE_AUTO };
 #define CACHE_SCOPE_COMMENTS 1u
 #define CACHE_SCOPE_POST(id) ((uint64_t)(id) + 16u)
 
-/* A cacheable route's dependencies (the low byte of struct route.flags, ROUTE_CACHE_MASK);
- * none: never cached. */
+/* A cacheable page's dependencies (struct app_route.cache, declared beside its route in
+ * pages/routes.c); none: never cached. */
 #define CACHE_ON_POSTS 1u    /* the posts' titles and texts */
 #define CACHE_ON_COMMENTS 2u /* all comments */
 #define CACHE_ON_POST 4u     /* post id[0] and its comments */
@@ -84,7 +84,9 @@ struct cache_stats {
 };
 /* Counts since the master started; false if there is no cache. */
 bool cache_stats(struct cache_stats *st);
-/* Stands in for the CSRF token in cached pages; as long as a token, unguessable, per host. */
+/* Stands in for the CSRF token in cached pages: CACHE_MARKER_LEN hex digits (a token's
+ * length), unguessable, per host. */
+#define CACHE_MARKER_LEN 64
 const char *cache_marker(void);
 
 /* --- The host's standing among the blogd hosts of the database (driven by cache/watch.c) --- */

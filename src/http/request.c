@@ -1,4 +1,4 @@
-/* request: the per-request context passed to every handler, and its FastCGI input side. */
+/* request: one FastCGI request as HTTP sees it: parameters, body, form, CSRF; the reply. */
 #include "http/request.h"
 
 #include <errno.h>
@@ -12,13 +12,11 @@
 
 #include <sodium.h>
 
-#include "cache/cache.h"
 #include "core/digits.h"
 #include "core/hex.h"
 #include "core/log.h"
 #include "http/cookie.h"
 #include "http/fcgi_out.h"
-#include "view/view.h"
 
 /* Buffers that grew past this for one big request are given back after it. */
 #define KEEP_BYTES (256 * 1024)
@@ -35,9 +33,8 @@ void request_init(struct request *rq, FCGX_Request *fcgi, const struct config *c
         rq->fcgi = fcgi;
         rq->cfg = cfg;
         buf_init(&rq->body);
-        buf_init(&rq->page);
-        buf_init(&rq->out);
-        rowset_init(&rq->rows);
+        buf_init(&rq->reply);
+        buf_init(&rq->head);
         /* Ids made here (no nginx $request_id) are unique: a random prefix per worker. */
         unsigned char r[8];
         randombytes_buf(r, sizeof(r));
@@ -48,16 +45,12 @@ void request_cleanup(struct request *rq)
 {
         request_reset(rq);
         buf_cleanup(&rq->body);
-        buf_cleanup(&rq->page);
-        buf_cleanup(&rq->out);
-        rowset_cleanup(&rq->rows);
+        buf_cleanup(&rq->reply);
+        buf_cleanup(&rq->head);
 }
 
 void request_reset(struct request *rq)
 {
-        if (rq->view)
-                view_dict_free(rq->view);
-        rq->view = NULL;
         rq->method = HTTP_OTHER;
         rq->path = rq->query = NULL;
         rq->https = false;
@@ -65,16 +58,14 @@ void request_reset(struct request *rq)
         /* Buffers that grew for one huge request are given back, so a worker's RSS stays flat. */
         if (rq->body.cap > KEEP_BYTES)
                 buf_cleanup(&rq->body);
-        if (rq->page.cap > KEEP_BYTES)
-                buf_cleanup(&rq->page);
-        if (rq->out.cap > KEEP_BYTES)
-                buf_cleanup(&rq->out);
+        if (rq->reply.cap > KEEP_BYTES)
+                buf_cleanup(&rq->reply);
+        if (rq->head.cap > KEEP_BYTES)
+                buf_cleanup(&rq->head);
         buf_reset(&rq->body);
-        buf_reset(&rq->page);
-        buf_reset(&rq->out);
+        buf_reset(&rq->reply);
+        buf_reset(&rq->head);
         rq->form.count = 0;
-        rowset_reset(&rq->rows);
-        rq->page_ready = false;
         rq->location[0] = '\0';
         rq->allow = 0;
         rq->error = NULL;
@@ -84,9 +75,6 @@ void request_reset(struct request *rq)
         rq->csrf_token[0] = '\0';
         rq->csrf_from_cookie = false;
         rq->csrf_set_cookie = false;
-        rq->cache_render = false;
-        rq->page_has_marker = false;
-        rq->has_data_gen = false;
 }
 
 const char *request_param(const struct request *rq, const char *name)
@@ -148,22 +136,13 @@ const char *request_csrf_token(struct request *rq)
         return rq->csrf_token;
 }
 
-const char *request_csrf_field(struct request *rq)
+/* The placeholder and the token have the same length, so the swap is done in place. The
+ * placeholder is random hex, so a memchr for its first byte and a compare finds it faster than
+ * memmem, whose set-up for a 64-byte needle cost 6% of a cached page's CPU (perf). */
+void request_csrf_fill(struct request *rq, const char *marker)
 {
-        if (!rq->cache_render)
-                return request_csrf_token(rq);
-        rq->page_has_marker = true;
-        return cache_marker();
-}
-
-/* The marker and the token have the same length, so the swap is done in place. The marker
- * is random hex, so a memchr for its first byte and a compare finds it faster than memmem,
- * whose set-up for a 64-byte needle cost 6% of a cached page's CPU (perf). */
-static void swap_in_token(struct request *rq)
-{
-        const char *marker = cache_marker();
         const char *token = request_csrf_token(rq);
-        char *p = rq->page.data, *end = rq->page.data + rq->page.len;
+        char *p = rq->reply.data, *end = rq->reply.data + rq->reply.len;
         while (end - p >= CSRF_TOKEN_HEX && (p = memchr(p, marker[0], (size_t)(end - p)))) {
                 if (end - p >= CSRF_TOKEN_HEX && memcmp(p, marker, CSRF_TOKEN_HEX) == 0) {
                         memcpy(p, token, CSRF_TOKEN_HEX);
@@ -310,9 +289,7 @@ static void close_streams(FCGX_Request *f, int err)
 
 bool request_send(struct request *rq, enum http_status st)
 {
-        struct buf *o = &rq->out;
-        if (rq->page_has_marker)
-                swap_in_token(rq);
+        struct buf *o = &rq->head;
         bool ok = buf_printf(o, "Status: %d %s\r\nX-Request-Id: %s\r\n", (int)st,
                              http_status_reason(st), rq->id);
         if (rq->location[0])
@@ -332,12 +309,12 @@ bool request_send(struct request *rq, enum http_status st)
                               "Content-Length: %zu\r\n"
                               "Cache-Control: no-cache\r\n"
                               "%s\r\n",
-                              rq->page.len, security_headers);
+                              rq->reply.len, security_headers);
         if (!ok) {
                 log_error("out of memory composing a response");
                 return false;
         }
-        struct iovec segs[2] = {{o->data, o->len}, {rq->page.data, rq->page.len}};
+        struct iovec segs[2] = {{o->data, o->len}, {rq->reply.data, rq->reply.len}};
         FCGX_Request *f = rq->fcgi;
         bool sent = fcgi_out_write(f->ipcFd, (unsigned)f->requestId, segs, 2, WRITE_STALL_MS);
         /* The records that end the request are written: libfcgi must not add its own when

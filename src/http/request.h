@@ -1,4 +1,9 @@
-/* request: the per-request context passed to every handler, and its FastCGI input side. */
+/*
+ * request: one FastCGI request as HTTP sees it: its parameters, body, form and CSRF cookie on
+ * the way in; status, headers and body on the way out, written in one go. Nothing here knows
+ * what a page, a row or the page cache is: that is the application's context (app/context.h),
+ * which holds one of these.
+ */
 #ifndef BLOGD_REQUEST_H
 #define BLOGD_REQUEST_H
 
@@ -6,16 +11,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cache/cache.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "http/csrf.h"
 #include "http/form.h"
 #include "http/router.h"
 #include "http/status.h"
-#include "store/rowset.h"
-
-struct view_dict;
 
 #define REQUEST_ID_LEN 32
 
@@ -37,17 +38,10 @@ struct request {
         bool csrf_from_cookie;
         bool csrf_set_cookie;
         char csrf_token[CSRF_TOKEN_HEX + 1]; /* computed on first use */
-        bool cache_render;    /* rendering for the page cache: forms get the marker, not a token */
-        bool page_has_marker; /* page holds the cache marker: swap in the token before sending */
-        bool has_data_gen;    /* the page's query also read its change sequences: */
-        struct cache_gen data_gen; /* ... these, in the same snapshot as the data */
 
-        /* Output, filled by the handler. */
-        struct view_dict *view; /* the layout's dictionary while a page is being built */
-        bool page_ready;        /* the HTML body is in page */
-        struct rowset rows;     /* the page of rows a list handler fetched */
-        struct buf page;
-        struct buf out;        /* headers + body, written once */
+        /* Output. */
+        struct buf reply;      /* the body (HTML) */
+        struct buf head;       /* the headers, composed by request_send */
         char location[256];    /* redirect target */
         unsigned allow;        /* for 405 */
         const char *error;     /* message for the error page */
@@ -71,9 +65,9 @@ enum http_status request_read_form(struct request *rq);
 
 /* The token every form of this answer carries (sets the cookie if the client had none). */
 const char *request_csrf_token(struct request *rq);
-/* What a form's hidden csrf field holds: the token, or the cache's marker when the page is
- * rendered for the cache (request_send swaps the client's token in). */
-const char *request_csrf_field(struct request *rq);
+/* Writes the client's token over every copy of placeholder (CSRF_TOKEN_HEX bytes) in the
+ * reply: a page kept by the page cache carries a placeholder where each visitor's token goes. */
+void request_csrf_fill(struct request *rq, const char *placeholder);
 /* True if the form's csrf field matches the client's cookie. Call after request_read_form. */
 bool request_csrf_ok(const struct request *rq);
 
@@ -87,7 +81,7 @@ void request_discard_body(struct request *rq);
 enum http_status request_redirect(struct request *rq, enum http_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Builds the headers into rq->out and writes them and the page as the whole FastCGI response,
+/* Builds the headers into rq->head and writes them and the reply as the whole FastCGI response,
  * end-of-request records included, in one writev (http/fcgi_out.c). */
 bool request_send(struct request *rq, enum http_status st);
 

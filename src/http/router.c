@@ -1,5 +1,7 @@
-/* router: a table of {methods, pattern, handler}; "{id}" segments match canonical ids. */
+/* router: matches method + path against a table of routes; reads a list's cursor; canonical URLs.
+ */
 #include "http/router.h"
+
 #include "core/digits.h"
 
 #include <stdio.h>
@@ -52,20 +54,22 @@ static bool pattern_match(const char *pat, const char *path, struct route_params
         return *path == '\0';
 }
 
-enum route_result route_match(const struct route *table, size_t n, enum http_method method,
+enum route_result route_match(const struct route_table *t, enum http_method method,
                               const char *path, const struct route **found,
                               struct route_params *params, unsigned *allowed)
 {
         unsigned allow = 0;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < t->n; i++) {
+                const struct route *r =
+                    (const struct route *)((const char *)t->rows + i * t->stride);
                 struct route_params p;
-                if (!pattern_match(table[i].pattern, path, &p))
+                if (!pattern_match(r->pattern, path, &p))
                         continue;
-                unsigned m = table[i].methods;
+                unsigned m = r->methods;
                 if (m & HTTP_GET)
                         m |= HTTP_HEAD;
                 if (m & (unsigned)method) {
-                        *found = &table[i];
+                        *found = r;
                         *params = p;
                         return ROUTE_FOUND;
                 }
@@ -90,8 +94,8 @@ void route_read_cursor(const struct route *r, const char *query, struct route_pa
 {
         struct route_cursor *c = &p->cursor;
         memset(c, 0, sizeof(*c));
-        c->newest_first = (r->flags & ROUTE_LIST_NEWEST_FIRST) != 0;
-        if (!(r->flags & (ROUTE_LIST_OLDEST_FIRST | ROUTE_LIST_NEWEST_FIRST)) || !query)
+        c->newest_first = (r->list & ROUTE_LIST_NEWEST_FIRST) != 0;
+        if (!(r->list & (ROUTE_LIST_OLDEST_FIRST | ROUTE_LIST_NEWEST_FIRST)) || !query)
                 return;
         char q[256];
         size_t n = strlen(query);

@@ -1,9 +1,13 @@
 /*
- * router: a table of {methods, pattern, handler, flags}; "{id}" segments match canonical ids.
- * A route that shows a keyset-paged list declares its order in its flags, and the router reads
- * the page asked for (?after= / ?before=) with the one function that does (route_read_cursor):
- * the handler renders from what it read, and the page cache keys the page by it
- * (route_canonical), so the two cannot disagree and nothing else in the URL counts.
+ * router: matches a method and a path against a table of {methods, pattern, list order};
+ * "{id}" segments match canonical ids. The table's rows are the application's (app/): each
+ * begins with a struct route and goes on with what the router does not need to know (the
+ * handler, the page's cache scopes), so one table says everything about a URL and the router
+ * stays HTTP only (nginx's ngx_command_t rows are read the same way, by offset).
+ * A route that shows a keyset-paged list declares its order, and the router reads the page
+ * asked for (?after= / ?before=) with the one function that does (route_read_cursor): the
+ * handler renders from what it read, and the page cache keys the page by it (route_canonical),
+ * so the two cannot disagree and nothing else in the URL counts.
  */
 #ifndef BLOGD_ROUTER_H
 #define BLOGD_ROUTER_H
@@ -23,11 +27,9 @@ enum http_method {
 
 #define ROUTE_MAX_IDS 2
 
-/* Flags of a route that shows a keyset-paged list (bits 8 and up of struct route.flags; the
- * low byte holds the CACHE_ON_* bits of cache/cache.h). */
-#define ROUTE_LIST_OLDEST_FIRST (1u << 8) /* ?after= pages forward ("next"), ?before= back */
-#define ROUTE_LIST_NEWEST_FIRST (1u << 9) /* ?before= pages forward, ?after= back */
-#define ROUTE_CACHE_MASK 0xffu
+/* The order of a route that shows a keyset-paged list (struct route.list). */
+#define ROUTE_LIST_OLDEST_FIRST 1u /* ?after= pages forward ("next"), ?before= back */
+#define ROUTE_LIST_NEWEST_FIRST 2u /* ?before= pages forward, ?after= back */
 /* A cursor is an id or one past the largest id (ids are 32-bit): 1 to ROUTE_CURSOR_END. */
 #define ROUTE_CURSOR_END ((uint64_t)1 << 32)
 /* Room for any canonical URL of a route (route_canonical). */
@@ -46,17 +48,20 @@ struct route_params {
         struct route_cursor cursor; /* set by route_read_cursor */
 };
 
-struct request;
-typedef enum http_status (*route_handler)(struct request *rq, const struct route_params *p);
-
 struct route {
         unsigned methods; /* HTTP_GET implies HEAD */
         const char *pattern;
-        route_handler handler;
-        /* ROUTE_LIST_* if the page is a paged list; CACHE_ON_* bits (cache/cache.h) if it is a
-         * cacheable GET (none: never cached). */
-        unsigned flags;
+        unsigned list; /* ROUTE_LIST_* if the page is a paged list, else 0 */
 };
+
+/* A table of n rows of stride bytes, each beginning with a struct route. */
+struct route_table {
+        const void *rows;
+        size_t n, stride;
+};
+
+#define ROUTE_TABLE(array)                                                                         \
+        ((struct route_table){(array), sizeof(array) / sizeof((array)[0]), sizeof((array)[0])})
 
 enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
 
@@ -72,12 +77,12 @@ bool route_parse_id(const char *s, size_t len, uint32_t *out);
  * Finds the route for method + path. On ROUTE_BAD_METHOD, *allowed holds the methods the
  * path does accept (for the Allow header).
  */
-enum route_result route_match(const struct route *table, size_t n, enum http_method method,
+enum route_result route_match(const struct route_table *t, enum http_method method,
                               const char *path, const struct route **found,
                               struct route_params *params, unsigned *allowed);
 
 /*
- * Reads the cursor of a route with a ROUTE_LIST_* flag from the raw query string into
+ * Reads the cursor of a route with a ROUTE_LIST_* order from the raw query string into
  * p->cursor (any other route: the first page). Only the forward parameter counts when both
  * are there; anything unreadable (junk, bad encoding, a duplicate, a non-canonical or
  * out-of-range number, a query over 255 bytes) means the first page. Other parameters are

@@ -1,7 +1,7 @@
 /* about: GET /about/ says what this blog is. */
 #include "pages/page.h"
 
-enum http_status page_about(struct request *rq, const struct route_params *p)
+enum http_status page_about(struct app_request *rq, const struct route_params *p)
 {
         (void)p;
         if (!page_begin(rq, "About", "about.tpl"))

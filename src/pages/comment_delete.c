@@ -10,9 +10,9 @@ static bool take_post_id(void *ctx, const struct db_value *col, size_t ncols)
         return false;
 }
 
-enum http_status page_comment_delete(struct request *rq, const struct route_params *p)
+enum http_status page_comment_delete(struct app_request *rq, const struct route_params *p)
 {
-        enum http_status hs = request_read_form(rq);
+        enum http_status hs = request_read_form(&rq->http);
         if (hs != HTTP_OK)
                 return hs;
         struct db_value id = DB_INT_VALUE(p->id[0]);
@@ -21,10 +21,10 @@ enum http_status page_comment_delete(struct request *rq, const struct route_para
         if (st != DB_OK)
                 return page_db_status(st);
         if (!post_id) {
-                rq->error = "There is no such comment.";
+                rq->http.error = "There is no such comment.";
                 return HTTP_NOT_FOUND;
         }
-        if (!request_csrf_ok(rq))
+        if (!request_csrf_ok(&rq->http))
                 return HTTP_FORBIDDEN;
         if (!cache_write_permitted())
                 return page_db_status(DB_UNAVAILABLE);
@@ -40,5 +40,5 @@ enum http_status page_comment_delete(struct request *rq, const struct route_para
                 return page_db_status(st);
         cache_comment_changed(post_id);
         /* Deleted meanwhile by someone else: the outcome the user asked for holds all the same. */
-        return request_redirect(rq, HTTP_SEE_OTHER, "/%llu/", (unsigned long long)post_id);
+        return request_redirect(&rq->http, HTTP_SEE_OTHER, "/%llu/", (unsigned long long)post_id);
 }

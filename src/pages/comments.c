@@ -6,13 +6,13 @@
 static const struct list_query latest = {STMT_LATEST_AFTER, STMT_LATEST_BEFORE, STMT_COMMENT_ANY_LE,
                                          STMT_COMMENT_ANY_GE, 0};
 
-enum http_status page_comments(struct request *rq, const struct route_params *p)
+enum http_status page_comments(struct app_request *rq, const struct route_params *p)
 {
         struct view_dict *body = page_begin(rq, "Latest Comments", "comments.tpl");
         if (!body)
                 return HTTP_INTERNAL_ERROR;
         struct paging pg;
-        paging_init(&pg, rq, p, (unsigned)rq->cfg->page_comments);
+        paging_init(&pg, rq, p, (unsigned)rq->http.cfg->page_comments);
         enum db_status st = list_fetch(rq, &pg, &latest, false);
         if (st != DB_OK)
                 return page_db_status(st);

@@ -6,13 +6,13 @@
 static const struct list_query posts = {STMT_POST_PAGE_AFTER, STMT_POST_PAGE_BEFORE,
                                         STMT_POST_ANY_LE, STMT_POST_ANY_GE, 0};
 
-enum http_status page_index(struct request *rq, const struct route_params *p)
+enum http_status page_index(struct app_request *rq, const struct route_params *p)
 {
         struct view_dict *body = page_begin(rq, "Posts", "index.tpl");
         if (!body)
                 return HTTP_INTERNAL_ERROR;
         struct paging pg;
-        paging_init(&pg, rq, p, (unsigned)rq->cfg->page_posts);
+        paging_init(&pg, rq, p, (unsigned)rq->http.cfg->page_posts);
         enum db_status st = list_fetch(rq, &pg, &posts, false);
         if (st != DB_OK)
                 return page_db_status(st);

@@ -6,7 +6,7 @@
 #include "core/log.h"
 #include "view/view.h"
 
-struct view_dict *page_begin(struct request *rq, const char *title, const char *body_template)
+struct view_dict *page_begin(struct app_request *rq, const char *title, const char *body_template)
 {
         if (rq->view)
                 view_dict_free(rq->view);
@@ -15,19 +15,19 @@ struct view_dict *page_begin(struct request *rq, const char *title, const char *
                 return NULL;
         if (title)
                 view_set_str(rq->view, "TITLE", title);
-        view_set_str(rq->view, "SITE_NAME", rq->cfg->site_name);
+        view_set_str(rq->view, "SITE_NAME", rq->http.cfg->site_name);
         return view_include(rq->view, "BODY", body_template);
 }
 
-enum http_status page_end(struct request *rq, enum http_status st)
+enum http_status page_end(struct app_request *rq, enum http_status st)
 {
-        buf_reset(&rq->page);
-        bool ok = rq->view && view_expand("layout.tpl", rq->view, &rq->page);
+        buf_reset(&rq->http.reply);
+        bool ok = rq->view && view_expand("layout.tpl", rq->view, &rq->http.reply);
         view_dict_free(rq->view);
         rq->view = NULL;
         if (!ok) {
                 log_error("rendering a page failed");
-                buf_reset(&rq->page);
+                buf_reset(&rq->http.reply);
                 return HTTP_INTERNAL_ERROR;
         }
         rq->page_ready = true;
@@ -58,24 +58,24 @@ static const char *default_message(enum http_status st)
 }
 
 /* Last resort when even the templates fail: a fixed page, so the client still gets an answer. */
-static void fallback_page(struct request *rq, enum http_status st)
+static void fallback_page(struct app_request *rq, enum http_status st)
 {
-        buf_reset(&rq->page);
-        buf_printf(&rq->page,
+        buf_reset(&rq->http.reply);
+        buf_printf(&rq->http.reply,
                    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>%d %s"
                    "</title></head><body><h1>%d %s</h1></body></html>",
                    (int)st, http_status_reason(st), (int)st, http_status_reason(st));
         rq->page_ready = true;
 }
 
-void page_error(struct request *rq, enum http_status st)
+void page_error(struct app_request *rq, enum http_status st)
 {
         char heading[64];
         snprintf(heading, sizeof(heading), "%d %s", (int)st, http_status_reason(st));
         struct view_dict *d = page_begin(rq, http_status_reason(st), "error.tpl");
         if (d) {
                 view_set_str(d, "HEADING", heading);
-                view_set_str(d, "MESSAGE", rq->error ? rq->error : default_message(st));
+                view_set_str(d, "MESSAGE", rq->http.error ? rq->http.error : default_message(st));
         }
         if (!d || page_end(rq, st) != st)
                 fallback_page(rq, st);

@@ -8,7 +8,7 @@ static bool take_flag(void *ctx, const struct db_value *col, size_t ncols)
         return false;
 }
 
-enum db_status list_fetch(struct request *rq, struct paging *pg, const struct list_query *q,
+enum db_status list_fetch(struct app_request *rq, struct paging *pg, const struct list_query *q,
                           bool probe_found)
 {
         struct db_value params[3];

@@ -12,7 +12,7 @@ struct list_query {
 };
 
 /* Runs the fetch (and the probe) for pg; rows land in rq->rows. */
-enum db_status list_fetch(struct request *rq, struct paging *pg, const struct list_query *q,
+enum db_status list_fetch(struct app_request *rq, struct paging *pg, const struct list_query *q,
                           bool probe_found);
 
 #endif

@@ -12,7 +12,8 @@
 
 #include "view/view.h"
 
-void paging_init(struct paging *pg, struct request *rq, const struct route_params *p, unsigned size)
+void paging_init(struct paging *pg, struct app_request *rq, const struct route_params *p,
+                 unsigned size)
 {
         memset(pg, 0, sizeof(*pg));
         pg->rq = rq;

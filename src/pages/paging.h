@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "http/request.h"
+#include "app/context.h"
 #include "store/rowset.h"
 
 struct view_dict;
@@ -20,7 +20,7 @@ struct view_dict;
 #define PAGING_PAST_END ROUTE_CURSOR_END
 
 struct paging {
-        struct request *rq;
+        struct app_request *rq;
         bool newest_first; /* display order of the list */
         bool forward;      /* the first page, or one reached by a "next" link */
         uint64_t cursor;   /* the exclusive bound from ?after= / ?before=; 0 on the first page */
@@ -30,7 +30,7 @@ struct paging {
 };
 
 /* Starts the page p->cursor asks for (in the order the route declares). */
-void paging_init(struct paging *pg, struct request *rq, const struct route_params *p,
+void paging_init(struct paging *pg, struct app_request *rq, const struct route_params *p,
                  unsigned size);
 /* The bound for the fetch statement: the "ascending" (id > ?) one or the descending (id < ?). */
 bool paging_ascending_fetch(const struct paging *pg);

@@ -11,7 +11,7 @@
 #include "view/view.h"
 
 struct post_ctx {
-        struct request *rq;
+        struct app_request *rq;
         struct view_dict *body;
         bool found;
         bool any_behind; /* comments behind the cursor (the probe's side) */
@@ -44,7 +44,7 @@ static bool add_row(void *ctx, const struct db_value *col, size_t ncols)
  * cursor, and one keyset page of them. After a refused comment, draft holds the text as typed
  * and problem says why, next to the form.
  */
-static enum http_status render(struct request *rq, const struct route_params *p,
+static enum http_status render(struct app_request *rq, const struct route_params *p,
                                const struct form_field *draft, const char *problem,
                                enum http_status st)
 {
@@ -53,7 +53,7 @@ static enum http_status render(struct request *rq, const struct route_params *p,
         if (!pc.body)
                 return HTTP_INTERNAL_ERROR;
         struct paging pg;
-        paging_init(&pg, rq, p, (unsigned)rq->cfg->page_comments);
+        paging_init(&pg, rq, p, (unsigned)rq->http.cfg->page_comments);
         /* The probe looks behind the cursor: ids up to it, or from it on; none is an empty
          * range. */
         uint64_t bound = 0, lo = 1, hi = 0;
@@ -85,7 +85,7 @@ static enum http_status render(struct request *rq, const struct route_params *p,
         if (ds != DB_OK)
                 return page_db_status(ds);
         if (!pc.found) {
-                rq->error = "There is no such post.";
+                rq->http.error = "There is no such post.";
                 return HTTP_NOT_FOUND;
         }
         const struct rowset *rs = &rq->rows;
@@ -99,7 +99,7 @@ static enum http_status render(struct request *rq, const struct route_params *p,
                 view_set(c, "CONTENT", s, len);
         }
         paging_render(&pg, pc.body, rs, 0, "comments");
-        view_set_str(pc.body, "CSRF", request_csrf_field(rq));
+        view_set_str(pc.body, "CSRF", app_csrf_field(rq));
         if (draft && draft->value_len && (draft->value[0] == '\n' || draft->value[0] == '\r')) {
                 /* HTML drops one newline right after <textarea>: add one so the text's own
                  * first line break survives. */
@@ -118,7 +118,7 @@ static enum http_status render(struct request *rq, const struct route_params *p,
         return page_end(rq, st);
 }
 
-enum http_status page_post_show(struct request *rq, const struct route_params *p)
+enum http_status page_post_show(struct app_request *rq, const struct route_params *p)
 {
         return render(rq, p, NULL, NULL, HTTP_OK);
 }
@@ -132,7 +132,7 @@ static bool found(void *ctx, const struct db_value *col, size_t ncols)
 }
 
 /* A form without a valid token changes nothing: 403, or 404 when there is no such post anyway. */
-static enum http_status refuse_forgery(struct request *rq, uint32_t post_id)
+static enum http_status refuse_forgery(struct app_request *rq, uint32_t post_id)
 {
         bool exists = false;
         struct db_value id = DB_INT_VALUE(post_id);
@@ -140,7 +140,7 @@ static enum http_status refuse_forgery(struct request *rq, uint32_t post_id)
         if (ds != DB_OK)
                 return page_db_status(ds);
         if (!exists) {
-                rq->error = "There is no such post.";
+                rq->http.error = "There is no such post.";
                 return HTTP_NOT_FOUND;
         }
         return HTTP_FORBIDDEN;
@@ -176,9 +176,9 @@ static bool take_id(void *ctx, const struct db_value *col, size_t ncols)
  * once reconnected one lookup tells whether it committed: then the answer is a 303 like any
  * other, else an error with nothing stored. Never a blind retry.
  */
-static enum db_status settle_doubt(struct request *rq, struct inserted *ins)
+static enum db_status settle_doubt(struct app_request *rq, struct inserted *ins)
 {
-        struct db_value key = DB_TEXT_VALUE(rq->id, strlen(rq->id));
+        struct db_value key = DB_TEXT_VALUE(rq->http.id, strlen(rq->http.id));
         ins->id = 0;
         ins->count = 0; /* unknown: the 303 goes to the post's first page */
         enum db_status ds = db_query(STMT_COMMENT_BY_KEY, &key, 1, take_id, &ins->id);
@@ -189,21 +189,21 @@ static enum db_status settle_doubt(struct request *rq, struct inserted *ins)
         return ins->id ? DB_OK : DB_UNAVAILABLE;
 }
 
-enum http_status page_post_comment(struct request *rq, const struct route_params *p)
+enum http_status page_post_comment(struct app_request *rq, const struct route_params *p)
 {
-        enum http_status hs = request_read_form(rq);
+        enum http_status hs = request_read_form(&rq->http);
         if (hs != HTTP_OK)
                 return hs;
-        if (!request_csrf_ok(rq))
+        if (!request_csrf_ok(&rq->http))
                 return refuse_forgery(rq, p->id[0]);
-        const struct form_field *content = form_get(&rq->form, "content");
+        const struct form_field *content = form_get(&rq->http.form, "content");
         if (!content) {
-                rq->error = "The form has no \"content\" field.";
+                rq->http.error = "The form has no \"content\" field.";
                 return HTTP_BAD_REQUEST;
         }
         size_t chars = 0;
         if (!utf8_check_text(content->value, content->value_len, &chars)) {
-                rq->error = "The comment is not valid UTF-8 text.";
+                rq->http.error = "The comment is not valid UTF-8 text.";
                 return HTTP_BAD_REQUEST;
         }
         const char *text = content->value;
@@ -220,16 +220,17 @@ enum http_status page_post_comment(struct request *rq, const struct route_params
         if (len == 0)
                 return render(rq, p, content, "Please write something before sending.",
                               HTTP_UNPROCESSABLE);
-        if (chars > (size_t)rq->cfg->max_comment_chars) {
+        if (chars > (size_t)rq->http.cfg->max_comment_chars) {
                 char why[128];
                 snprintf(why, sizeof(why),
                          "The comment is %zu characters long; the limit is %ld characters.", chars,
-                         rq->cfg->max_comment_chars);
+                         rq->http.cfg->max_comment_chars);
                 return render(rq, p, content, why, HTTP_UNPROCESSABLE);
         }
-        struct db_value params[5] = {
-            DB_TEXT_VALUE(text, len), DB_TEXT_VALUE(rq->id, strlen(rq->id)), DB_INT_VALUE(p->id[0]),
-            DB_INT_VALUE(p->id[0]), DB_INT_VALUE((uint64_t)rq->cfg->page_comments + 1)};
+        struct db_value params[5] = {DB_TEXT_VALUE(text, len),
+                                     DB_TEXT_VALUE(rq->http.id, strlen(rq->http.id)),
+                                     DB_INT_VALUE(p->id[0]), DB_INT_VALUE(p->id[0]),
+                                     DB_INT_VALUE((uint64_t)rq->http.cfg->page_comments + 1)};
         if (!cache_write_permitted())
                 return page_db_status(DB_UNAVAILABLE);
         struct inserted ins = {0, 0};
@@ -237,7 +238,7 @@ enum http_status page_post_comment(struct request *rq, const struct route_params
         if (ds == DB_IN_DOUBT)
                 ds = settle_doubt(rq, &ins);
         if (ds == DB_NO_PARENT || (ds == DB_OK && ins.id == 0)) {
-                rq->error = "There is no such post.";
+                rq->http.error = "There is no such post.";
                 return HTTP_NOT_FOUND;
         }
         if (ds != DB_OK)
@@ -245,9 +246,10 @@ enum http_status page_post_comment(struct request *rq, const struct route_params
         cache_comment_changed(p->id[0]);
         uint64_t c = ins.id;
         /* The page that shows it: the post itself, or the page of comments ending with it. */
-        if (ins.count <= (uint64_t)rq->cfg->page_comments)
-                return request_redirect(rq, HTTP_SEE_OTHER, "/%lu/", (unsigned long)p->id[0]);
-        return request_redirect(rq, HTTP_SEE_OTHER, "/%lu/?before=%llu#c%llu",
+        if (ins.count <= (uint64_t)rq->http.cfg->page_comments)
+                return request_redirect(&rq->http, HTTP_SEE_OTHER, "/%lu/",
+                                        (unsigned long)p->id[0]);
+        return request_redirect(&rq->http, HTTP_SEE_OTHER, "/%lu/?before=%llu#c%llu",
                                 (unsigned long)p->id[0], (unsigned long long)c + 1,
                                 (unsigned long long)c);
 }

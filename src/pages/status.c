@@ -5,16 +5,16 @@
  */
 #include "pages/page.h"
 
-enum http_status page_status(struct request *rq, const struct route_params *p)
+enum http_status page_status(struct app_request *rq, const struct route_params *p)
 {
         switch (p->id[0]) {
         case 400:
                 return HTTP_BAD_REQUEST;
         case 413:
-                rq->error = "The request body is too large.";
+                rq->http.error = "The request body is too large.";
                 return HTTP_PAYLOAD_TOO_LARGE;
         case 414:
-                rq->error = "The address is too long.";
+                rq->http.error = "The address is too long.";
                 return HTTP_URI_TOO_LONG;
         default:
                 return HTTP_NOT_FOUND;

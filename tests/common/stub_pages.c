@@ -2,7 +2,7 @@
 #include "pages/page.h"
 
 #define STUB(name)                                                                                 \
-        enum http_status name(struct request *rq, const struct route_params *p)                    \
+        enum http_status name(struct app_request *rq, const struct route_params *p)                \
         {                                                                                          \
                 (void)rq;                                                                          \
                 (void)p;                                                                           \
@@ -16,3 +16,9 @@ STUB(page_comments)
 STUB(page_comment_delete)
 STUB(page_about)
 STUB(page_status)
+
+void page_error(struct app_request *rq, enum http_status st)
+{
+        (void)rq;
+        (void)st;
+}

@@ -66,7 +66,9 @@ static const char *check_canonical_query(const char *canon)
 static void check_found(enum http_method method, const char *path, const char *query,
                         const struct route *r, struct route_params *p)
 {
-        FUZZ_CHECK(r >= page_routes && r < page_routes + page_routes_count);
+        const struct app_route *rows = page_site.routes.rows;
+        const struct app_route *row = (const struct app_route *)r;
+        FUZZ_CHECK(row >= rows && row < rows + page_site.routes.n && &row->route == r);
         FUZZ_CHECK(p->count <= ROUTE_MAX_IDS && p->count == pattern_ids(r->pattern));
         for (size_t i = 0; i < p->count; i++)
                 FUZZ_CHECK(p->id[i] > 0);
@@ -105,8 +107,8 @@ static void check_found(enum http_method method, const char *path, const char *q
         const struct route *r2 = NULL;
         struct route_params p2;
         unsigned allowed = 0;
-        FUZZ_CHECK(route_match(page_routes, page_routes_count, method, again_path, &r2, &p2,
-                               &allowed) == ROUTE_FOUND);
+        FUZZ_CHECK(route_match(&page_site.routes, method, again_path, &r2, &p2, &allowed) ==
+                   ROUTE_FOUND);
         FUZZ_CHECK(r2 == r && p2.count == p->count);
         FUZZ_CHECK(memcmp(p2.id, p->id, p->count * sizeof(p->id[0])) == 0);
         route_read_cursor(r2, again_query, &p2);
@@ -144,11 +146,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 const struct route *r = NULL;
                 struct route_params p;
                 unsigned allowed = 0;
-                enum route_result res =
-                    route_match(page_routes, page_routes_count, (enum http_method)methods[m], path,
-                                &r, &p, &allowed);
+                enum route_result res = route_match(&page_site.routes, (enum http_method)methods[m],
+                                                    path, &r, &p, &allowed);
                 if (res == ROUTE_FOUND) {
-                        FUZZ_CHECK(r && r->handler);
+                        FUZZ_CHECK(r && ((const struct app_route *)r)->handler);
                         check_found((enum http_method)methods[m], path, query, r, &p);
                 } else if (res == ROUTE_BAD_METHOD) {
                         FUZZ_CHECK(allowed && !(allowed & methods[m]));

@@ -116,31 +116,24 @@ static void test_many_laps(struct buf *out)
                ARENA, found);
 }
 
-static enum http_status h(struct request *rq, const struct route_params *p)
-{
-        (void)rq;
-        (void)p;
-        return HTTP_OK;
-}
-
 /* The shape of pages/routes.c: two oldest-first lists, a newest-first one, a page without. */
 static const struct route routes[] = {
-    {HTTP_GET, "/", h, ROUTE_LIST_OLDEST_FIRST | CACHE_ON_POSTS},
-    {HTTP_GET, "/{id}/", h, ROUTE_LIST_OLDEST_FIRST | CACHE_ON_POST | CACHE_SELF_GEN},
-    {HTTP_GET, "/comments/", h, ROUTE_LIST_NEWEST_FIRST | CACHE_ON_POSTS | CACHE_ON_COMMENTS},
-    {HTTP_GET, "/about/", h, CACHE_ON_POSTS},
-    {HTTP_GET, "/{id}/{id}/", h, ROUTE_LIST_OLDEST_FIRST | CACHE_ON_POSTS},
+    {HTTP_GET, "/", ROUTE_LIST_OLDEST_FIRST},
+    {HTTP_GET, "/{id}/", ROUTE_LIST_OLDEST_FIRST},
+    {HTTP_GET, "/comments/", ROUTE_LIST_NEWEST_FIRST},
+    {HTTP_GET, "/about/", 0},
+    {HTTP_GET, "/{id}/{id}/", ROUTE_LIST_OLDEST_FIRST},
 };
+static const struct route_table table = ROUTE_TABLE(routes);
 
-/* The cache key of a request, as worker.c makes it: route, cursor, canonical URL. */
+/* The cache key of a request, as app/dispatch.c makes it: route, cursor, canonical URL. */
 static const char *key_of(enum http_method method, const char *path, const char *query)
 {
         static char key[ROUTE_CANONICAL_MAX];
         const struct route *r;
         struct route_params p;
         unsigned allowed;
-        if (route_match(routes, sizeof(routes) / sizeof(routes[0]), method, path, &r, &p,
-                        &allowed) != ROUTE_FOUND)
+        if (route_match(&table, method, path, &r, &p, &allowed) != ROUTE_FOUND)
                 return "(no route)";
         route_read_cursor(r, query, &p);
         size_t n = route_canonical(r, &p, key, sizeof(key));
@@ -249,7 +242,7 @@ static void test_keys_of_different_pages(void)
         struct route_params p;
         unsigned allowed;
         char small[8];
-        CHECK(route_match(routes, 3, HTTP_GET, "/12345/", &r, &p, &allowed) == ROUTE_FOUND);
+        CHECK(route_match(&table, HTTP_GET, "/12345/", &r, &p, &allowed) == ROUTE_FOUND);
         route_read_cursor(r, "after=5", &p);
         CHECK_EQ_SIZE(route_canonical(r, &p, small, sizeof(small)), 0);
         CHECK_EQ_SIZE(route_canonical(r, &p, small, 7), 0);

@@ -7,56 +7,22 @@
 #include <stdio.h>
 #include <string.h>
 
-static enum http_status h_index(struct request *rq, const struct route_params *p)
-{
-        (void)rq;
-        (void)p;
-        return HTTP_OK;
-}
-
-static enum http_status h_post(struct request *rq, const struct route_params *p)
-{
-        (void)rq;
-        (void)p;
-        return HTTP_NOT_FOUND;
-}
-
-static enum http_status h_comment(struct request *rq, const struct route_params *p)
-{
-        (void)rq;
-        (void)p;
-        return HTTP_SEE_OTHER;
-}
-
-static enum http_status h_delete(struct request *rq, const struct route_params *p)
-{
-        (void)rq;
-        (void)p;
-        return HTTP_FORBIDDEN;
-}
-
-static enum http_status h_comments(struct request *rq, const struct route_params *p)
-{
-        (void)rq;
-        (void)p;
-        return HTTP_BAD_REQUEST;
-}
-
-static enum http_status h_pair(struct request *rq, const struct route_params *p)
-{
-        (void)rq;
-        (void)p;
-        return HTTP_MOVED_PERMANENTLY;
-}
-
-static const struct route table[] = {
-    {HTTP_GET, "/", h_index, 0},
-    {HTTP_GET, "/{id}/", h_post, 0},
-    {HTTP_POST, "/{id}/", h_comment, 0},
-    {HTTP_POST, "/comments/{id}/delete", h_delete, 0},
-    {HTTP_GET, "/comments/", h_comments, 0},
+/* A table's rows begin with the router's struct route and go on with the caller's own. */
+struct row {
+        struct route route;
+        int tag;
 };
-#define NROUTES (sizeof(table) / sizeof(table[0]))
+
+enum { T_INDEX = 1, T_POST, T_COMMENT, T_DELETE, T_COMMENTS, T_PAIR };
+
+static const struct row rows[] = {
+    {{HTTP_GET, "/", 0}, T_INDEX},
+    {{HTTP_GET, "/{id}/", 0}, T_POST},
+    {{HTTP_POST, "/{id}/", 0}, T_COMMENT},
+    {{HTTP_POST, "/comments/{id}/delete", 0}, T_DELETE},
+    {{HTTP_GET, "/comments/", 0}, T_COMMENTS},
+};
+static const struct route_table table = ROUTE_TABLE(rows);
 
 static void test_parse_id(void)
 {
@@ -107,12 +73,12 @@ static struct match match(enum http_method m, const char *path)
         x.found = NULL;
         memset(&x.params, 0xab, sizeof(x.params));
         x.allowed = 0xdead;
-        x.r = route_match(table, NROUTES, m, path, &x.found, &x.params, &x.allowed);
+        x.r = route_match(&table, m, path, &x.found, &x.params, &x.allowed);
         return x;
 }
 
-static void expect_found(enum http_method m, const char *path, route_handler h, size_t nids,
-                         uint32_t id0, int line)
+static void expect_found(enum http_method m, const char *path, int tag, size_t nids, uint32_t id0,
+                         int line)
 {
         struct match x = match(m, path);
         char what[160];
@@ -120,7 +86,8 @@ static void expect_found(enum http_method m, const char *path, route_handler h, 
                  line);
         if (!check_record_(x.r == ROUTE_FOUND && x.found != NULL, __FILE__, line, what))
                 return;
-        check_record_(x.found->handler == h, __FILE__, line, "the expected route was found");
+        check_record_(((const struct row *)x.found)->tag == tag, __FILE__, line,
+                      "the expected route was found");
         check_record_(x.params.count == nids, __FILE__, line, "id count");
         if (nids)
                 check_record_(x.params.id[0] == id0, __FILE__, line, "id[0] value");
@@ -155,16 +122,16 @@ static void expect_404(const char *path, int line)
 
 static void test_match(void)
 {
-        FOUND(HTTP_GET, "/", h_index, 0, 0);
-        FOUND(HTTP_HEAD, "/", h_index, 0, 0);
-        FOUND(HTTP_GET, "/1/", h_post, 1, 1);
-        FOUND(HTTP_GET, "/42/", h_post, 1, 42);
-        FOUND(HTTP_HEAD, "/42/", h_post, 1, 42);
-        FOUND(HTTP_GET, "/4294967295/", h_post, 1, 4294967295u);
-        FOUND(HTTP_POST, "/42/", h_comment, 1, 42);
-        FOUND(HTTP_POST, "/comments/7/delete", h_delete, 1, 7);
-        FOUND(HTTP_GET, "/comments/", h_comments, 0, 0);
-        FOUND(HTTP_HEAD, "/comments/", h_comments, 0, 0);
+        FOUND(HTTP_GET, "/", T_INDEX, 0, 0);
+        FOUND(HTTP_HEAD, "/", T_INDEX, 0, 0);
+        FOUND(HTTP_GET, "/1/", T_POST, 1, 1);
+        FOUND(HTTP_GET, "/42/", T_POST, 1, 42);
+        FOUND(HTTP_HEAD, "/42/", T_POST, 1, 42);
+        FOUND(HTTP_GET, "/4294967295/", T_POST, 1, 4294967295u);
+        FOUND(HTTP_POST, "/42/", T_COMMENT, 1, 42);
+        FOUND(HTTP_POST, "/comments/7/delete", T_DELETE, 1, 7);
+        FOUND(HTTP_GET, "/comments/", T_COMMENTS, 0, 0);
+        FOUND(HTTP_HEAD, "/comments/", T_COMMENTS, 0, 0);
 
         /* 405: the path exists for other methods. */
         BAD_METHOD(HTTP_POST, "/", HTTP_GET | HTTP_HEAD);
@@ -211,7 +178,8 @@ static void test_match(void)
                 const struct route *found = NULL;
                 struct route_params p;
                 unsigned allowed = 99;
-                CHECK_EQ_INT(route_match(table, 0, HTTP_GET, "/", &found, &p, &allowed),
+                struct route_table empty = {rows, 0, sizeof(rows[0])};
+                CHECK_EQ_INT(route_match(&empty, HTTP_GET, "/", &found, &p, &allowed),
                              ROUTE_NOT_FOUND);
                 CHECK(found == NULL);
         }
@@ -220,29 +188,29 @@ static void test_match(void)
 static void test_match_two_ids(void)
 {
         static const struct route t2[] = {
-            {HTTP_GET, "/a/{id}/b/{id}/", h_pair, 0},
-            {HTTP_POST | HTTP_GET, "/x/", h_index, 0},
-            {HTTP_POST, "/y/", h_index, 0},
+            {HTTP_GET, "/a/{id}/b/{id}/", 0},
+            {HTTP_POST | HTTP_GET, "/x/", 0},
+            {HTTP_POST, "/y/", 0},
         };
+        const struct route_table t2t = ROUTE_TABLE(t2);
         const struct route *found = NULL;
         struct route_params p;
         unsigned allowed = 0;
-        CHECK_EQ_INT(route_match(t2, 3, HTTP_GET, "/a/12/b/34/", &found, &p, &allowed),
-                     ROUTE_FOUND);
+        CHECK_EQ_INT(route_match(&t2t, HTTP_GET, "/a/12/b/34/", &found, &p, &allowed), ROUTE_FOUND);
         CHECK(found == &t2[0]);
         CHECK_EQ_SIZE(p.count, 2);
         CHECK_EQ_INT(p.id[0], 12);
         CHECK_EQ_INT(p.id[1], 34);
-        CHECK_EQ_INT(route_match(t2, 3, HTTP_GET, "/a/12/b/0/", &found, &p, &allowed),
+        CHECK_EQ_INT(route_match(&t2t, HTTP_GET, "/a/12/b/0/", &found, &p, &allowed),
                      ROUTE_NOT_FOUND);
         /* A route allowing GET and POST: HEAD comes with GET. */
-        CHECK_EQ_INT(route_match(t2, 3, HTTP_HEAD, "/x/", &found, &p, &allowed), ROUTE_FOUND);
+        CHECK_EQ_INT(route_match(&t2t, HTTP_HEAD, "/x/", &found, &p, &allowed), ROUTE_FOUND);
         CHECK(found == &t2[1]);
         CHECK_EQ_SIZE(p.count, 0);
-        CHECK_EQ_INT(route_match(t2, 3, HTTP_OTHER, "/x/", &found, &p, &allowed), ROUTE_BAD_METHOD);
+        CHECK_EQ_INT(route_match(&t2t, HTTP_OTHER, "/x/", &found, &p, &allowed), ROUTE_BAD_METHOD);
         CHECK_EQ_INT(allowed, HTTP_GET | HTTP_HEAD | HTTP_POST);
         /* A POST-only route: HEAD is not implied. */
-        CHECK_EQ_INT(route_match(t2, 3, HTTP_HEAD, "/y/", &found, &p, &allowed), ROUTE_BAD_METHOD);
+        CHECK_EQ_INT(route_match(&t2t, HTTP_HEAD, "/y/", &found, &p, &allowed), ROUTE_BAD_METHOD);
         CHECK_EQ_INT(allowed, HTTP_POST);
 }
 
@@ -253,7 +221,7 @@ static const char *real_canonical(enum http_method m, const char *path, const ch
         const struct route *r;
         struct route_params p;
         unsigned allowed;
-        if (route_match(page_routes, page_routes_count, m, path, &r, &p, &allowed) != ROUTE_FOUND)
+        if (route_match(&page_site.routes, m, path, &r, &p, &allowed) != ROUTE_FOUND)
                 return "(no route)";
         route_read_cursor(r, query, &p);
         return route_canonical(r, &p, out, sizeof(out)) ? out : "(no key)";
@@ -265,7 +233,7 @@ static void test_real_table(void)
         static const struct {
                 enum http_method method;
                 const char *path;
-                route_handler handler;
+                app_handler handler;
                 uint32_t id;
         } found[] = {
             {HTTP_GET, "/", page_index, 0},
@@ -281,10 +249,10 @@ static void test_real_table(void)
                 const struct route *r = NULL;
                 struct route_params p;
                 unsigned allowed = 0;
-                CHECK_EQ_INT(route_match(page_routes, page_routes_count, found[i].method,
-                                         found[i].path, &r, &p, &allowed),
+                CHECK_EQ_INT(route_match(&page_site.routes, found[i].method, found[i].path, &r, &p,
+                                         &allowed),
                              ROUTE_FOUND);
-                CHECK(r && r->handler == found[i].handler);
+                CHECK(r && ((const struct app_route *)r)->handler == found[i].handler);
                 CHECK_EQ_SIZE(p.count, found[i].id ? 1 : 0);
                 if (found[i].id)
                         CHECK_EQ_INT(p.id[0], found[i].id);
@@ -292,13 +260,11 @@ static void test_real_table(void)
         const struct route *r = NULL;
         struct route_params p;
         unsigned allowed = 0;
-        CHECK_EQ_INT(
-            route_match(page_routes, page_routes_count, HTTP_POST, "/about/", &r, &p, &allowed),
-            ROUTE_BAD_METHOD);
+        CHECK_EQ_INT(route_match(&page_site.routes, HTTP_POST, "/about/", &r, &p, &allowed),
+                     ROUTE_BAD_METHOD);
         CHECK_EQ_INT(allowed, HTTP_GET | HTTP_HEAD);
-        CHECK_EQ_INT(
-            route_match(page_routes, page_routes_count, HTTP_GET, "/about", &r, &p, &allowed),
-            ROUTE_NOT_FOUND);
+        CHECK_EQ_INT(route_match(&page_site.routes, HTTP_GET, "/about", &r, &p, &allowed),
+                     ROUTE_NOT_FOUND);
 
         /* The lists' cursors, in each list's order; a page without a list ignores the query. */
         CHECK_EQ_STR(real_canonical(HTTP_GET, "/", "after=5&utm_source=x"), "/?after=5");

@@ -1,0 +1,137 @@
+/* dispatch: routes a request, runs it through the page cache or its handler, sends the reply. */
+#include "app/dispatch.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cache/cache.h"
+#include "core/log.h"
+
+/* "/1" -> "/1/": a GET for a known page without its trailing slash is sent to it. */
+static bool slash_redirect(struct app_request *rq, const struct app_site *site)
+{
+        struct request *h = &rq->http;
+        size_t n = strlen(h->path);
+        char with_slash[128];
+        if (!(h->method & (HTTP_GET | HTTP_HEAD)) || n == 0 || n + 2 > sizeof(with_slash) ||
+            h->path[n - 1] == '/')
+                return false;
+        memcpy(with_slash, h->path, n);
+        with_slash[n] = '/';
+        with_slash[n + 1] = '\0';
+        const struct route *r;
+        struct route_params p;
+        unsigned allowed;
+        if (route_match(&site->routes, HTTP_GET, with_slash, &r, &p, &allowed) != ROUTE_FOUND)
+                return false;
+        /* Only pattern text and digits matched, so the target is safe to put in a header. */
+        request_redirect(h, HTTP_MOVED_PERMANENTLY, "%s", with_slash);
+        return true;
+}
+
+/*
+ * A cacheable GET is answered from the host's page cache if the page was rendered at the
+ * current change generation; otherwise it is rendered (forms carrying the cache's marker
+ * instead of the client's CSRF token) and kept. The generation is read before any data, so
+ * a change committed during the render leaves the kept page already stale, never wrong.
+ * The key is the page's canonical URL, made from what the router read (route, ids, cursor)
+ * and nothing else: "/2/?utm_source=x" and "/2/?after=junk" are "/2/", served from the cache,
+ * and no query string makes an entry that is not a page of its own. The handler may still
+ * decide a page is not worth keeping (paging_fetched: a cursor outside the list) by clearing
+ * rq->cache_render before its forms are filled; such a page carries the visitor's token.
+ */
+static enum http_status run_cached(struct app_request *rq, const struct app_route *route,
+                                   const struct route_params *p)
+{
+        struct cache_deps deps = cache_deps_for(route->cache, p->count ? p->id[0] : 0);
+        struct cache_gen gen;
+        char key[ROUTE_CANONICAL_MAX];
+        size_t n = route_canonical(&route->route, p, key, sizeof(key));
+        if (n == 0)
+                return route->handler(rq, p);
+        /* The generation the page will be kept at; with nothing cached under the key yet, a
+         * self-versioned page skips the sequence read and uses the one its query made in the
+         * same snapshot as the data (rq->data_gen). */
+        const struct cache_gen *keep = NULL;
+        if (!(route->cache & CACHE_SELF_GEN) || cache_generation_is_free() || cache_has(key, n)) {
+                if (!cache_generation(&deps, &gen))
+                        return route->handler(rq, p);
+                if (cache_get(key, n, &gen, &rq->http.reply, &rq->page_has_marker)) {
+                        rq->page_ready = true;
+                        return HTTP_OK;
+                }
+                keep = &gen;
+        }
+        rq->cache_render = true;
+        enum http_status st = route->handler(rq, p);
+        if (!keep && rq->has_data_gen)
+                keep = &rq->data_gen;
+        if (st == HTTP_OK && rq->page_ready && rq->cache_render && keep)
+                cache_put(key, n, keep, rq->http.reply.data, rq->http.reply.len,
+                          rq->page_has_marker);
+        return st;
+}
+
+static enum http_status dispatch(struct app_request *rq, const struct app_site *site)
+{
+        const struct route *found;
+        struct route_params params;
+        unsigned allowed = 0;
+        switch (
+            route_match(&site->routes, rq->http.method, rq->http.path, &found, &params, &allowed)) {
+        case ROUTE_FOUND: {
+                /* Every row of the table is a struct app_route that begins with its route. */
+                const struct app_route *route = (const struct app_route *)found;
+                route_read_cursor(found, rq->http.query, &params);
+                if (route->cache && cache_enabled())
+                        return run_cached(rq, route, &params);
+                return route->handler(rq, &params);
+        }
+        case ROUTE_BAD_METHOD:
+                rq->http.allow = allowed;
+                return HTTP_METHOD_NOT_ALLOWED;
+        case ROUTE_NOT_FOUND:
+                break;
+        }
+        return slash_redirect(rq, site) ? HTTP_MOVED_PERMANENTLY : HTTP_NOT_FOUND;
+}
+
+void app_serve(struct app_request *rq, const struct app_site *site, struct score *score,
+               unsigned long long seq)
+{
+        struct request *h = &rq->http;
+        request_begin(h, seq);
+        log_set_request(h->id);
+        const char *method = request_param(h, "REQUEST_METHOD");
+        if (!method)
+                method = "?";
+        if (score) {
+                score->busy = true;
+                score->requests = seq;
+                snprintf(score->request_id, sizeof(score->request_id), "%s", h->id);
+                snprintf(score->request, sizeof(score->request), "%s %s", method, h->path);
+        }
+        enum http_status st = dispatch(rq, site);
+        request_discard_body(h);
+        if (!rq->page_ready && !h->location[0])
+                site->error_page(rq, st);
+        if (h->close_connection)
+                h->fcgi->keepConnection = 0;
+        if (st >= 500)
+                log_error("%s %s -> %d", method, h->path, (int)st);
+        else
+                log_debug("%s %s -> %d", method, h->path, (int)st);
+        if (rq->page_has_marker)
+                request_csrf_fill(h, cache_marker());
+        request_send(h, st);
+        /* libfcgi closes a connection by half-closing it and waiting for nginx to close its
+         * end (so unread input cannot make TCP reset the response): a round trip per request
+         * with the worker idle. When the request was read to its end there is nothing to
+         * reset, and a plain close is enough (FCGX_Detach selects it for this request). */
+        if (h->input_done && !h->fcgi->keepConnection)
+                FCGX_Detach(h->fcgi);
+        app_request_reset(rq);
+        log_set_request(NULL);
+        if (score)
+                score->busy = false;
+}
