@@ -2,22 +2,15 @@
 #include "pages/page.h"
 
 #include "cache/cache.h"
-
-static bool take_post_id(void *ctx, const struct db_value *col, size_t ncols)
-{
-        (void)ncols;
-        *(uint64_t *)ctx = col[0].i;
-        return false;
-}
+#include "store/comments.h"
 
 enum http_status page_comment_delete(struct app_request *rq, const struct route_params *p)
 {
         enum http_status hs = request_read_form(&rq->http);
         if (hs != HTTP_OK)
                 return hs;
-        struct db_value id = DB_INT_VALUE(p->id[0]);
-        uint64_t post_id = 0, affected = 0;
-        enum db_status st = db_query(STMT_COMMENT_POST_ID, &id, 1, take_post_id, &post_id);
+        uint64_t post_id = 0;
+        enum db_status st = comments_post_of(p->id[0], &post_id);
         if (st != DB_OK)
                 return page_db_status(st);
         if (!post_id) {
@@ -28,11 +21,11 @@ enum http_status page_comment_delete(struct app_request *rq, const struct route_
                 return HTTP_FORBIDDEN;
         if (!cache_write_permitted())
                 return page_db_status(DB_UNAVAILABLE);
-        st = db_exec(STMT_COMMENT_DELETE, &id, 1, &affected, NULL);
+        st = comments_delete(p->id[0]);
         if (st == DB_IN_DOUBT) {
                 /* The answer was lost: the comment is gone (303) or still there (503). */
                 uint64_t still = 0;
-                st = db_query(STMT_COMMENT_POST_ID, &id, 1, take_post_id, &still);
+                st = comments_post_of(p->id[0], &still);
                 if (st == DB_OK && still)
                         st = DB_UNAVAILABLE;
         }

@@ -1,10 +1,8 @@
 /* index: GET / lists the posts, oldest first, a keyset page at a time. */
-#include "pages/list.h"
 #include "pages/page.h"
+#include "pages/paging.h"
+#include "store/posts.h"
 #include "view/view.h"
-
-static const struct list_query posts = {STMT_POST_PAGE_AFTER, STMT_POST_PAGE_BEFORE,
-                                        STMT_POST_ANY_LE, STMT_POST_ANY_GE, 0};
 
 enum http_status page_index(struct app_request *rq, const struct route_params *p)
 {
@@ -13,21 +11,24 @@ enum http_status page_index(struct app_request *rq, const struct route_params *p
                 return HTTP_INTERNAL_ERROR;
         struct paging pg;
         paging_init(&pg, rq, p, (unsigned)rq->http.cfg->page_posts);
-        enum db_status st = list_fetch(rq, &pg, &posts, false);
+        struct keyset k = paging_keyset(&pg);
+        bool behind;
+        enum db_status st = posts_page(&k, &rq->rows, &behind);
         if (st != DB_OK)
                 return page_db_status(st);
+        paging_fetched(&pg, rq->rows.count, behind);
         const struct rowset *rs = &rq->rows;
         for (size_t i = 0; i < pg.shown; i++) {
                 size_t r = paging_row(&pg, i), len;
                 struct view_dict *post = view_section(body, "POST");
-                view_set_int(post, "ID", (long long)rowset_int(rs, r, 0));
-                const char *s = rowset_text(rs, r, 1, &len);
+                view_set_int(post, "ID", (long long)rowset_int(rs, r, POSTS_ID));
+                const char *s = rowset_text(rs, r, POSTS_TITLE, &len);
                 view_set(post, "TITLE", s, len);
-                s = rowset_text(rs, r, 2, &len);
+                s = rowset_text(rs, r, POSTS_CONTENT, &len);
                 view_set(post, "CONTENT", s, len);
         }
         if (pg.shown == 0)
                 view_show(body, pg.cursor ? "NOTHING_HERE" : "NO_POSTS");
-        paging_render(&pg, body, rs, 0, "posts");
+        paging_render(&pg, body, rs, POSTS_ID, "posts");
         return page_end(rq, HTTP_OK);
 }

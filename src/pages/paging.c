@@ -28,24 +28,17 @@ bool paging_ascending_fetch(const struct paging *pg)
         return pg->forward != pg->newest_first;
 }
 
-uint64_t paging_bound(const struct paging *pg)
+struct keyset paging_keyset(const struct paging *pg)
 {
-        if (paging_ascending_fetch(pg))
-                return pg->cursor;
-        return pg->cursor ? pg->cursor : PAGING_PAST_END;
-}
-
-uint64_t paging_fetch_count(const struct paging *pg)
-{
-        return (uint64_t)pg->size + 1;
-}
-
-int paging_probe(const struct paging *pg, uint64_t *bound)
-{
-        if (!pg->cursor)
-                return -1;
-        *bound = pg->cursor;
-        return paging_ascending_fetch(pg) ? 0 : 1;
+        bool up = paging_ascending_fetch(pg);
+        struct keyset k = {.ascending = up,
+                           .bound = up || pg->cursor ? pg->cursor : KEYSET_PAST_END,
+                           .limit = (uint64_t)pg->size + 1,
+                           .probe = KEYSET_PROBE_NONE,
+                           .probe_at = pg->cursor};
+        if (pg->cursor)
+                k.probe = up ? KEYSET_PROBE_BELOW : KEYSET_PROBE_ABOVE;
+        return k;
 }
 
 void paging_fetched(struct paging *pg, size_t rows, bool probe_found)

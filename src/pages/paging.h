@@ -12,12 +12,12 @@
 #include <stdint.h>
 
 #include "app/context.h"
+#include "store/keyset.h"
 #include "store/rowset.h"
 
 struct view_dict;
 
-/* Beyond every id (ids are 32-bit): "no bound" for id < ? and id >= ?. */
-#define PAGING_PAST_END ROUTE_CURSOR_END
+_Static_assert(KEYSET_PAST_END == ROUTE_CURSOR_END, "a cursor is at most one past every id");
 
 struct paging {
         struct app_request *rq;
@@ -32,13 +32,11 @@ struct paging {
 /* Starts the page p->cursor asks for (in the order the route declares). */
 void paging_init(struct paging *pg, struct app_request *rq, const struct route_params *p,
                  unsigned size);
-/* The bound for the fetch statement: the "ascending" (id > ?) one or the descending (id < ?). */
+/* Whether the page is fetched by ascending ids (id > cursor) or descending (id < cursor). */
 bool paging_ascending_fetch(const struct paging *pg);
-uint64_t paging_bound(const struct paging *pg);
-uint64_t paging_fetch_count(const struct paging *pg);
-/* Which probe, if any, tells whether the list goes on behind the cursor: -1 none, else
- * 0 for "any id <= bound", 1 for "any id >= bound"; *bound gets the value. */
-int paging_probe(const struct paging *pg, uint64_t *bound);
+/* What the store reads for the page: the page and a look-ahead row from the cursor, and the
+ * probe that tells whether the list goes on behind the cursor (none on a first page). */
+struct keyset paging_keyset(const struct paging *pg);
 /* Records how many rows the fetch returned, and the probe's answer (rows behind the cursor).
  * A page reached by a cursor that shows no rows, or has none behind its cursor, is not kept
  * by the page cache (paging.c says why): it is rendered as for a cache miss with cache off. */

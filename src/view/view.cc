@@ -108,11 +108,23 @@ extern "C" void view_unload(void)
         cache = nullptr;
 }
 
+// Whether something could not be stored in the dictionary being built (an allocation that
+// failed): its page is then incomplete, and view_expand refuses it. A process builds one page
+// at a time, so one flag, cleared when a page's dictionary is made, is enough.
+static bool page_lost;
+
+static void lose()
+{
+        page_lost = true;
+}
+
 extern "C" struct view_dict *view_dict_new(void)
 {
+        page_lost = false;
         try {
                 return V(new ctemplate::TemplateDictionary("page"));
         } catch (...) {
+                lose();
                 return nullptr;
         }
 }
@@ -123,14 +135,16 @@ extern "C" void view_dict_free(struct view_dict *d)
 }
 
 // Every setter accepts a NULL dictionary (an allocation that failed earlier) and does nothing,
-// so running out of memory costs the page a value, never the worker.
+// so running out of memory never costs the worker; the page it cost a value is refused by
+// view_expand (a 500, never half a page answered 200 and kept by the page cache).
 extern "C" void view_set(struct view_dict *d, const char *key, const char *value, size_t len)
 {
         if (!d)
-                return;
+                return lose();
         try {
                 D(d)->SetValue(key, ctemplate::TemplateString(value, len));
         } catch (...) {
+                lose();
         }
 }
 
@@ -149,40 +163,47 @@ extern "C" void view_set_int(struct view_dict *d, const char *key, long long val
 extern "C" void view_show(struct view_dict *d, const char *section)
 {
         if (!d)
-                return;
+                return lose();
         try {
                 D(d)->ShowSection(section);
         } catch (...) {
+                lose();
         }
 }
 
 extern "C" struct view_dict *view_section(struct view_dict *d, const char *section)
 {
-        if (!d)
+        if (!d) {
+                lose();
                 return nullptr;
+        }
         try {
                 return V(D(d)->AddSectionDictionary(section));
         } catch (...) {
+                lose();
                 return nullptr;
         }
 }
 
 extern "C" struct view_dict *view_include(struct view_dict *d, const char *name, const char *file)
 {
-        if (!d)
+        if (!d) {
+                lose();
                 return nullptr;
+        }
         try {
                 ctemplate::TemplateDictionary *inc = D(d)->AddIncludeDictionary(name);
                 inc->SetFilename(file);
                 return V(inc);
         } catch (...) {
+                lose();
                 return nullptr;
         }
 }
 
 extern "C" bool view_expand(const char *file, const struct view_dict *d, struct buf *out)
 {
-        if (!cache || !d)
+        if (!cache || !d || page_lost)
                 return false;
         try {
                 BufEmitter emitter(out);

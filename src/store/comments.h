@@ -1,0 +1,35 @@
+/* comments: the store's typed calls for comments: the latest, add, find, delete. */
+#ifndef BLOGD_COMMENTS_H
+#define BLOGD_COMMENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/db.h"
+#include "store/keyset.h"
+#include "store/rowset.h"
+
+/* The columns of comments_latest's rows. */
+enum { LATEST_ID, LATEST_CONTENT, LATEST_POST_ID, LATEST_POST_TITLE };
+
+/* One keyset page of all comments with their posts' titles into rows (LATEST_* columns, in
+ * fetch order); *behind as posts_page. */
+enum db_status comments_latest(const struct keyset *k, struct rowset *rows, bool *behind);
+
+/*
+ * Adds a comment to post_id, tagged with the request's key (so a lost answer can be settled by
+ * comments_by_key). *id is the new comment's id, 0 if there is no such post; *count the
+ * post's comments now, counted up to count_upto. DB_IN_DOUBT: the connection died before the
+ * answer, the caller must find out; never retried.
+ */
+enum db_status comments_add(uint32_t post_id, const char *text, size_t len, const char *key,
+                            uint64_t count_upto, uint64_t *id, uint64_t *count);
+/* The comment a request with this key stored (a locking read: final), 0 if none. */
+enum db_status comments_by_key(const char *key, uint64_t *id);
+/* The post comment id belongs to, 0 if there is no such comment. */
+enum db_status comments_post_of(uint32_t id, uint64_t *post_id);
+/* Deletes comment id (gone already is not an error). DB_IN_DOUBT as comments_add. */
+enum db_status comments_delete(uint32_t id);
+
+#endif
