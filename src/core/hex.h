@@ -1,4 +1,5 @@
-/* hex: the value of one hexadecimal digit, shared by every decoder of client or file bytes. */
+/* hex: one hexadecimal digit each way, for every coder of bytes that does not go through
+ * libsodium's sodium_bin2hex/sodium_hex2bin (which the keys, nonces and tokens use). */
 #ifndef BLOGD_HEX_H
 #define BLOGD_HEX_H
 
@@ -12,6 +13,12 @@ static inline int hex_value(unsigned char c)
         if (c >= 'A' && c <= 'F')
                 return c - 'A' + 10;
         return -1;
+}
+
+/* The lowercase digit of v (0-15). */
+static inline char hex_digit(unsigned v)
+{
+        return "0123456789abcdef"[v & 15];
 }
 
 #endif

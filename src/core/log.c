@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/hex.h"
+
 static int log_fd = STDERR_FILENO;
 static enum log_level log_threshold = LOG_INFO;
 static const char *log_request;
@@ -67,7 +69,6 @@ void log_set_request(const char *request_id)
  * otherwise kept as it is (UTF-8 stays readable). */
 static size_t escape(char *out, size_t cap, const char *in, size_t n)
 {
-        static const char hex[] = "0123456789abcdef";
         size_t o = 0;
         for (size_t i = 0; i < n; i++) {
                 unsigned char c = (unsigned char)in[i];
@@ -79,8 +80,8 @@ static size_t escape(char *out, size_t cap, const char *in, size_t n)
                 } else {
                         out[o++] = '\\';
                         out[o++] = 'x';
-                        out[o++] = hex[c >> 4];
-                        out[o++] = hex[c & 15];
+                        out[o++] = hex_digit(c >> 4);
+                        out[o++] = hex_digit(c);
                 }
         }
         return o;
