@@ -3,7 +3,7 @@
  * change generation they were rendered at is still current. A page is never served after a
  * change it does not show:
  *   - blogd's own writes bump this host's counters (shared memory) right after the commit;
- *   - while this host holds the lease (cache/lease.h, kept by cache/watch.c: no other blogd
+ *   - while this host holds the lease (cache/lease.h, kept by src/heartbeat.c: no other blogd
  *     host is alive on the database), those counters are the whole truth and a hit costs no
  * database read;
  *   - otherwise (cache = db, or another host is alive) each hit first reads the change_seq
@@ -90,7 +90,7 @@ bool cache_stats(struct cache_stats *st);
 #define CACHE_MARKER_LEN 64
 const char *cache_marker(void);
 
-/* --- The host's standing among the blogd hosts of the database (driven by cache/watch.c;
+/* --- The host's standing among the blogd hosts of the database (driven by src/heartbeat.c;
  * the rules and their timings are cache/lease.h's) --- */
 
 /* This host's random id in blogd_host, drawn by the master at start. */

@@ -14,7 +14,7 @@
  * then running has been renewed by a poll that saw the row). The row lives for
  * LEASE_HOST_TTL_NS after each beat; a host whose last beat is older than the TTL less a
  * margin counts as gone and must register (and wait) again before writing. The watcher
- * (cache/watch.c) polls every LEASE_POLL_NS and beats every LEASE_BEAT_NS.
+ * (src/heartbeat.c) polls every LEASE_POLL_NS and beats every LEASE_BEAT_NS.
  */
 #define LEASE_POLL_NS (100 * CLOCK_NS_PER_MS)
 #define LEASE_NS (500 * CLOCK_NS_PER_MS)

@@ -1,5 +1,5 @@
 /*
- * watch: the watcher, one process per host that keeps the host's row in blogd_host alive
+ * heartbeat: the watcher, one process per host that keeps the host's row in blogd_host alive
  * and polls the database every LEASE_POLL_NS:
  *   - no other live host: the page cache may trust this host's counters for one lease
  *     (LEASE_NS from the start of the poll), so a hit needs no database read;
@@ -8,7 +8,7 @@
  *     retires every page kept on the counters.
  * The rules (and why a lease is safe) are cache/lease.c's; this loop only runs them.
  */
-#include "cache/watch.h"
+#include "heartbeat.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -52,7 +52,7 @@ static void log_stats(struct cache_stats *last, bool force)
         *last = st;
 }
 
-int watch_main(const struct config *cfg, pid_t master)
+int heartbeat_main(const struct config *cfg, pid_t master)
 {
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != master)
