@@ -15,11 +15,11 @@
 #include <unistd.h>
 
 #include "cache/cache.h"
-#include "cache/watch.h"
 #include "core/clock.h"
 #include "core/digits.h"
 #include "core/log.h"
 #include "core/scoreboard.h"
+#include "heartbeat.h"
 #include "store/db.h"
 #include "view/view.h"
 #include "worker.h"
@@ -127,7 +127,7 @@ static void spawn(size_t slot, bool watcher)
                 if (watcher)
                         prctl(PR_SET_NAME, "blogd-watcher"); /* ps and tests tell it apart */
                 s->pid = getpid();
-                int code = watcher ? watch_main(&pool.cfg, master)
+                int code = watcher ? heartbeat_main(&pool.cfg, master)
                                    : worker_main(&pool.cfg, pool.listen_fd, s, master);
                 view_unload();
                 LEAK_CHECK();

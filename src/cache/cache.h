@@ -3,8 +3,9 @@
  * change generation they were rendered at is still current. A page is never served after a
  * change it does not show:
  *   - blogd's own writes bump this host's counters (shared memory) right after the commit;
- *   - while this host holds the lease (cache/watch.c: no other blogd host is alive on the
- *     database), those counters are the whole truth and a hit costs no database read;
+ *   - while this host holds the lease (cache/lease.h, kept by src/heartbeat.c: no other blogd
+ *     host is alive on the database), those counters are the whole truth and a hit costs no
+ * database read;
  *   - otherwise (cache = db, or another host is alive) each hit first reads the change_seq
  *     rows the triggers bump in the same transaction as any change (sql/002, sql/004);
  *   - changes made outside blogd (plain SQL) are seen by the watcher within one poll and
@@ -84,31 +85,20 @@ struct cache_stats {
 };
 /* Counts since the master started; false if there is no cache. */
 bool cache_stats(struct cache_stats *st);
-/* Stands in for the CSRF token in cached pages: CACHE_MARKER_LEN hex digits (a token's
- * length), unguessable, per host. */
+/* Stands in for the CSRF token in cached pages: CACHE_MARKER_LEN random lowercase hex digits
+ * (the length of a CSRF token, so it is swapped in place), unguessable, one per host. */
 #define CACHE_MARKER_LEN 64
 const char *cache_marker(void);
 
-/* --- The host's standing among the blogd hosts of the database (driven by cache/watch.c) --- */
-
-/* A host may trust its counters for CACHE_LEASE_NS after a poll that found it alone; another
- * host writes only CACHE_GATE_NS after its heartbeat row was stored (> one lease, so every
- * lease then running has been renewed by a poll that saw the row). The row lives for
- * CACHE_HOST_TTL_NS after each beat; a host whose last beat is older than the TTL less a
- * margin counts as gone and must register (and wait) again before writing. */
-#define CACHE_POLL_NS (100 * CLOCK_NS_PER_MS)
-#define CACHE_LEASE_NS (500 * CLOCK_NS_PER_MS)
-#define CACHE_GATE_NS (1000 * CLOCK_NS_PER_MS)
-#define CACHE_BEAT_NS (1000 * CLOCK_NS_PER_MS)
-#define CACHE_HOST_TTL_NS (5000 * CLOCK_NS_PER_MS)
-#define CACHE_HOST_MARGIN_NS (1000 * CLOCK_NS_PER_MS)
+/* --- The host's standing among the blogd hosts of the database (driven by src/heartbeat.c;
+ * the rules and their timings are cache/lease.h's) --- */
 
 /* This host's random id in blogd_host, drawn by the master at start. */
 uint64_t cache_host_id(void);
 /* A heartbeat sent at start_ns was stored by end_ns. */
 void cache_host_beat(uint64_t start_ns, uint64_t end_ns);
 /* A poll begun at start_ns found no other live host; foreign is change_seq 2 (changes made
- * outside blogd). The counters may be trusted until start_ns + the lease. */
+ * outside blogd). The counters may be trusted until start_ns + LEASE_NS. */
 void cache_lease_renew(uint64_t start_ns, uint64_t foreign);
 /* Another host is alive: every hit is checked against the database. */
 void cache_lease_drop(void);

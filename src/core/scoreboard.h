@@ -8,7 +8,7 @@
 struct score {
         pid_t pid;
         unsigned generation;
-        bool watcher; /* the host's watcher (cache/watch.c), not a worker */
+        bool watcher; /* the host's watcher (src/heartbeat.c), not a worker */
         unsigned long long requests;
         bool busy;
         char request_id[40];

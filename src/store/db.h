@@ -31,7 +31,7 @@ enum db_stmt_id {
         STMT_COMMENT_POST_ID,
         STMT_COMMENT_DELETE,
         STMT_CHANGE_SEQ, /* the change sequence the page cache validates against */
-        STMT_HOST_BEAT,  /* this host is alive (cache/watch.c) */
+        STMT_HOST_BEAT,  /* this host is alive (src/heartbeat.c) */
         STMT_HOST_PEEK,  /* other live hosts, and the count of changes made outside blogd */
         STMT_HOST_LEAVE,
         STMT_COUNT

@@ -1,16 +1,14 @@
 /*
- * watch: one process per host that keeps the host's row in blogd_host alive and polls the
- * database every CACHE_POLL_NS:
+ * heartbeat: the watcher, one process per host that keeps the host's row in blogd_host alive
+ * and polls the database every LEASE_POLL_NS:
  *   - no other live host: the page cache may trust this host's counters for one lease
- *     (CACHE_LEASE_NS from the start of the poll), so a hit needs no database read;
+ *     (LEASE_NS from the start of the poll), so a hit needs no database read;
  *   - another live host: the lease is dropped and every hit is checked against change_seq;
  *   - change_seq 2 moved (someone changed posts or comments outside blogd): a new epoch
  *     retires every page kept on the counters.
- * Why a lease is safe: a host writes only CACHE_GATE_NS (two leases) after its row was
- * stored (cache_write_permitted), and every lease running by then began with a poll that
- * came after the row, saw it, and so ended the lease instead of renewing it.
+ * The rules (and why a lease is safe) are cache/lease.c's; this loop only runs them.
  */
-#include "cache/watch.h"
+#include "heartbeat.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -20,24 +18,11 @@
 #include <unistd.h>
 
 #include "cache/cache.h"
+#include "cache/lease.h"
 #include "core/log.h"
 #include "core/sandbox.h"
 #include "store/db.h"
-
-struct peek {
-        uint64_t others;
-        uint64_t foreign;
-};
-
-static bool take_peek(void *ctx, const struct db_value *col, size_t ncols)
-{
-        struct peek *pk = ctx;
-        if (ncols == 2 && col[0].type == DB_INT && col[1].type == DB_INT) {
-                pk->others = col[0].i;
-                pk->foreign = col[1].i;
-        }
-        return false;
-}
+#include "store/hosts.h"
 
 /* Sleeps until deadline (CLOCK_MONOTONIC ns) unless a stop signal comes first. */
 static bool sleep_until(const sigset_t *stop, uint64_t deadline)
@@ -67,7 +52,7 @@ static void log_stats(struct cache_stats *last, bool force)
         *last = st;
 }
 
-int watch_main(const struct config *cfg, pid_t master)
+int heartbeat_main(const struct config *cfg, pid_t master)
 {
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != master)
@@ -89,10 +74,8 @@ int watch_main(const struct config *cfg, pid_t master)
         uint64_t t0;
         do {
                 t0 = clock_now_ns();
-                if (!last_beat || t0 - last_beat >= CACHE_BEAT_NS) {
-                        struct db_value p[2] = {DB_INT_VALUE(id),
-                                                DB_INT_VALUE(CACHE_HOST_TTL_NS / 1000)};
-                        if (db_exec(STMT_HOST_BEAT, p, 2, NULL, NULL) == DB_OK) {
+                if (!last_beat || t0 - last_beat >= LEASE_BEAT_NS) {
+                        if (hosts_beat(id, LEASE_HOST_TTL_NS / 1000)) {
                                 cache_host_beat(t0, clock_now_ns());
                                 last_beat = t0;
                         }
@@ -101,17 +84,15 @@ int watch_main(const struct config *cfg, pid_t master)
                         log_stats(&stats, false);
                         last_stats = t0;
                 }
-                struct peek pk = {UINT64_MAX, 0};
-                struct db_value me = DB_INT_VALUE(id);
-                if (db_query(STMT_HOST_PEEK, &me, 1, take_peek, &pk) != DB_OK ||
-                    pk.others == UINT64_MAX)
+                uint64_t others, foreign;
+                if (!hosts_peek(id, &others, &foreign))
                         continue; /* no renewal: the lease runs out by itself */
-                if (pk.others == 0)
-                        cache_lease_renew(t0, pk.foreign);
+                if (others == 0)
+                        cache_lease_renew(t0, foreign);
                 else
                         cache_lease_drop();
-                if (alone != (pk.others == 0)) {
-                        alone = pk.others == 0;
+                if (alone != (others == 0)) {
+                        alone = others == 0;
                         if (alone)
                                 log_info("host %llx is the only blogd host on the database: "
                                          "cache hits are checked against this host's counters",
@@ -119,14 +100,13 @@ int watch_main(const struct config *cfg, pid_t master)
                         else
                                 log_info("host %llx shares the database with %llu other blogd "
                                          "host(s): every cache hit is checked against it",
-                                         (unsigned long long)id, (unsigned long long)pk.others);
+                                         (unsigned long long)id, (unsigned long long)others);
                 }
-        } while (sleep_until(&stop, t0 + CACHE_POLL_NS));
+        } while (sleep_until(&stop, t0 + LEASE_POLL_NS));
         cache_lease_drop();
         if (cache_host_is_leaving()) {
                 log_stats(&stats, false);
-                struct db_value me = DB_INT_VALUE(id);
-                db_exec(STMT_HOST_LEAVE, &me, 1, NULL, NULL);
+                hosts_leave(id);
         }
         db_close();
         return 0;
