@@ -52,8 +52,8 @@ static bool check_addrlist(const char *value, char *err, size_t errlen)
 
 static bool check_mode(const char *value, char *err, size_t errlen)
 {
-        size_t n = strlen(value);
-        if (n > 0 && n <= 4 && strspn(value, "01234567") == n && strtol(value, NULL, 8) <= 0777)
+        unsigned mode;
+        if (digits_parse_mode(value, &mode))
                 return true;
         snprintf(err, errlen, "expected an octal mode such as 0660, got \"%s\"", value);
         return false;

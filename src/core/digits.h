@@ -1,4 +1,5 @@
-/* digits: the one parser of decimal numbers that clients, files and the kernel hand blogd. */
+/* digits: the one parser of numbers that clients, files and the kernel hand blogd (decimal;
+ * octal for file modes). */
 #ifndef BLOGD_DIGITS_H
 #define BLOGD_DIGITS_H
 
@@ -25,6 +26,23 @@ static inline bool digits_parse(const char *s, size_t len, uint64_t max, uint64_
                         return false;
                 v = v * 10 + d;
         }
+        *out = v;
+        return true;
+}
+
+/* A file mode as configured ("0660", "660"): 1 to 4 octal digits, at most 0777 (no set-id or
+ * sticky bits). False, *out untouched, for anything else. */
+static inline bool digits_parse_mode(const char *s, unsigned *out)
+{
+        unsigned v = 0;
+        size_t n = 0;
+        for (; s[n]; n++) {
+                if (n == 4 || s[n] < '0' || s[n] > '7')
+                        return false;
+                v = v * 8 + (unsigned)(s[n] - '0');
+        }
+        if (n == 0 || v > 0777)
+                return false;
         *out = v;
         return true;
 }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/digits.h"
 #include "core/log.h"
 
 #define REFUSE_ROOT "refusing to run as root; set `user` in blogd.conf"
@@ -35,14 +36,10 @@ static bool in_my_groups(gid_t g)
         return found;
 }
 
-/* "0660", "660": up to four octal digits, no set-id or sticky bits. */
 static bool parse_mode(const char *s, mode_t *out)
 {
-        size_t n = strlen(s);
-        if (n == 0 || n > 4 || strspn(s, "01234567") != n)
-                return false;
-        long v = strtol(s, NULL, 8);
-        if (v > 0777)
+        unsigned v;
+        if (!digits_parse_mode(s, &v))
                 return false;
         *out = (mode_t)v;
         return true;

@@ -29,5 +29,16 @@ int main(void)
         /* Length-bounded: digits past len are not read. */
         CHECK(digits_parse("123abc", 3, 1000, &v) && v == 123);
         CHECK(!digits_parse("123", 0, 1000, &v));
+        /* File modes: 1 to 4 octal digits, at most 0777. */
+        unsigned m = 1;
+        CHECK(digits_parse_mode("0660", &m) && m == 0660);
+        CHECK(digits_parse_mode("660", &m) && m == 0660);
+        CHECK(digits_parse_mode("0", &m) && m == 0);
+        CHECK(digits_parse_mode("0777", &m) && m == 0777);
+        const char *bad_modes[] = {"", "1000", "4755", "0778", "08", "00660", "-1", "66 ", "rw"};
+        m = 5;
+        for (size_t i = 0; i < sizeof(bad_modes) / sizeof(bad_modes[0]); i++)
+                CHECK(!digits_parse_mode(bad_modes[i], &m));
+        CHECK(m == 5); /* refused: untouched */
         return check_summary();
 }
