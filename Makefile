@@ -47,9 +47,9 @@ status:
 test:
 	scripts/test.sh
 
+# The benchmark (scripts/bench.py: private stacks, wrk, the markdown table; BENCH_* knobs).
 bench:
-	@if [ -x scripts/bench.sh ]; then scripts/bench.sh; \
-	else echo "make bench: scripts/bench.sh does not exist yet" >&2; exit 1; fi
+	python3 scripts/bench.py
 
 # Build output only; the database in $(VAR) survives (see distclean).
 clean:

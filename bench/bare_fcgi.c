@@ -1,8 +1,8 @@
 /*
- * bare_fcgi: the FastCGI ceiling for scripts/bench.sh.
+ * bare_fcgi: the FastCGI ceiling for scripts/bench.py.
  *
  * A libfcgi responder that does no work at all: it answers every request with one fixed
- * page (the bytes of blogd's GET /2/, captured by bench.sh) and the same headers blogd
+ * page (the bytes of blogd's GET /2/, captured by bench.py) and the same headers blogd
  * sends, composed into one buffer and written with one FCGX_PutStr, like blogd does. Only
  * X-Request-Id changes per request (nginx's REQUEST_ID param, as in blogd).
  *

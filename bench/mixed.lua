@@ -10,7 +10,7 @@
 --                        token from BENCH_CSRF_COOKIE / BENCH_CSRF_TOKEN)
 --
 -- The BENCH line carries per-kind counts and the statuses seen (n200, n303,
--- nother) so bench.sh can check the POSTs were stored.
+-- nother) so bench.py can check the POSTs were stored.
 local dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(dir .. "report.lua")
 

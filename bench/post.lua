@@ -1,12 +1,12 @@
 -- post.lua: POST a comment, as a browser submitting the form would.
 --
--- Environment (set by scripts/bench.sh, which fetched them with curl from the
+-- Environment (set by scripts/bench.py, which fetched them from the
 -- post page: the Set-Cookie blogd_csrf and the form's hidden input "csrf"):
 --   BENCH_CSRF_COOKIE  the cookie pair, e.g. "blogd_csrf=0123..."
 --   BENCH_CSRF_TOKEN   the form token
 --   BENCH_POST_PATH    the post to comment on (default /2/)
 -- Each request sends content=bench+<counter>&csrf=<token>. response() counts the
--- 303 answers (and anything else) so bench.sh can compare them with the rows
+-- 303 answers (and anything else) so bench.py can compare them with the rows
 -- the database gained: printed as "n303=N nother=N" on the BENCH line.
 local dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(dir .. "report.lua")

@@ -1,7 +1,7 @@
--- report.lua: shared by the wrk scripts of scripts/bench.sh (loaded with dofile).
+-- report.lua: shared by the wrk scripts of scripts/bench.py (loaded with dofile).
 --
 -- bench_report(summary, latency, extra) prints one machine-readable line that
--- bench.sh parses (wrk's own --latency text is kept in the log for people):
+-- bench.py parses (wrk's own --latency text is kept in the log for people):
 --   BENCH requests=N duration_us=N rps=X p50_us=N p99_us=N errors=N non2xx3xx=N [extra]
 -- "errors" counts socket errors (connect, read, write, timeout) plus HTTP
 -- statuses above 399; extra is a string of further key=value pairs.

@@ -5,8 +5,9 @@ the end), and asserts the status, that nothing was stored (comment count
 before/after and the case's own marker text absent from the database) and
 that the site still answers 200 on GET / afterwards.
 
-Run by hand against a stack started with tests/stack_fixture.sh:
-  BLOGD_TEST_ROOT=/tmp/hostile tests/in_stack.sh main python3 tests/integration/test_hostile.py
+Run by hand against a stack started by the harness's fixture (from tests/):
+  BLOGD_TEST_ROOT=/tmp/hostile python3 -m harness.fixture up main ../build/blogd
+  BLOGD_TEST_ROOT=/tmp/hostile python3 -m harness.fixture run main python3 integration/test_hostile.py
 Comments a test adds are deleted again (through the app, else via SQL). The
 seed comments 1-4 are checked (and restored if a bug removed them) at the end.
 

@@ -1,6 +1,6 @@
 """test_pages: every row of SPEC.md's "Pages" table, through nginx, against the seed data.
 
-Run by ctest after tests/stack_fixture.sh started the private stack, or by
+Run by ctest after the harness's fixture (tests/harness/fixture.py) started the private stack, or by
 hand: BLOGD_TEST_VAR=/tmp/itest python3 tests/integration/test_pages.py
 Comments a test adds are deleted again (through the app, else via SQL), and
 no test relies on comment ids other than the seed ones (1-4).

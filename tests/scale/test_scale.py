@@ -27,22 +27,19 @@ BLOGD_TEST_ROOT (default /tmp/blogd-ctest).
 
 import os
 import re
-import subprocess
 import sys
 import time
 import urllib.parse
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-sys.path.insert(0, os.path.join(ROOT, "tests", "faults"))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import blogtest  # noqa: E402
-from faultlib import (  # noqa: E402
-    Conn, HTTPError, check, children, failed, finish, free_port, read_pid, say, vm_rss_kib,
-    wait_http_ok)
+from harness import stack, test_root  # noqa: E402
+from harness.checks import check, run_test, say  # noqa: E402
+from harness.client import Client, Conn, HTTPError, wait_http_ok  # noqa: E402
+from harness.htmldoc import find_form, parse_html  # noqa: E402
+from harness.proc import vm_rss_kib  # noqa: E402
+from harness.stack import sql_quote, unique  # noqa: E402
 
-STACK_SH = os.path.join(ROOT, "scripts", "stack.sh")
 LOAD_LIMIT_S = 120.0
 RSS_LIMIT_KIB = 1024
 MIX_REQUESTS = 2000
@@ -56,53 +53,29 @@ PAGE_POSTS, PAGE_COMMENTS = 20, 50
 # ---------------------------------------------------------------------------
 
 
-class Stack:
+class Stack(stack.Stack):
+    """$BLOGD_TEST_ROOT/scale-<name>, one worker, SEED=seed; one kept-alive connection."""
+
     def __init__(self, name, seed):
-        self.name, self.seed = name, seed
-        self.root = os.environ.get("BLOGD_TEST_ROOT") or "/tmp/blogd-ctest"
-        self.var = os.path.join(self.root, "scale-" + name)
-        self.bin = os.environ.get("BLOGD_BIN") or os.path.join(ROOT, "build", "blogd")
-        self.port = None
-        self.start_seconds = None
+        super().__init__(os.path.join(test_root(), "scale-" + name), name=name, seed=seed,
+                         conf_extra="workers = 1")
         self.conn = None
 
-    def env(self):
-        e = dict(os.environ)
-        e.update(VAR=self.var, PORT=str(self.port or 0), BLOGD_BIN=self.bin, SEED=self.seed,
-                 BLOGD_CONF_EXTRA="workers = 1")
-        e.pop("BLOGD_WRAPPER", None)
-        return e
-
-    def stack_sh(self, action, timeout):
-        p = subprocess.run([STACK_SH, action], env=self.env(), stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=timeout)
-        return p.returncode, p.stdout.decode(errors="replace")
-
     def start(self):
-        if not os.access(self.bin, os.X_OK):
-            raise RuntimeError("BLOGD_BIN %s is not executable" % self.bin)
-        os.makedirs(self.root, exist_ok=True)
-        if os.path.isdir(self.var):  # left over from an earlier run: stop it, start from scratch
-            self.stack_sh("stop", 120)
-            subprocess.run(["rm", "-rf", self.var], check=True)
-        self.port = free_port()
-        say("%s: starting stack (SEED=%s) in %s on port %d" % (self.name, self.seed, self.var, self.port))
-        t0 = time.monotonic()
-        rc, out = self.stack_sh("start", 400)
-        self.start_seconds = time.monotonic() - t0
-        for line in out.splitlines():
-            say("  | " + line)
-        for line in self.seed_timings():
-            say("  | " + line)
-        if rc != 0:
-            raise RuntimeError("%s: scripts/stack.sh start failed (exit %d)" % (self.name, rc))
+        try:
+            super().start(timeout=400, wait=None)
+        finally:
+            for line in self.start_output.splitlines():
+                say("  | " + line)
+            for line in self.seed_timings():
+                say("  | " + line)
         wait_http_ok(self.port, "/", 15)
         self.conn = Conn(self.port, 30)
         return self
 
     def seed_timings(self):
         try:
-            with open(os.path.join(self.var, "log", "sql.log"), encoding="utf-8", errors="replace") as f:
+            with open(self.path("log", "sql.log"), encoding="utf-8", errors="replace") as f:
                 return [l.rstrip() for l in f if l.startswith(("seed_large:", "blogd migrate: load"))]
         except OSError:
             return []
@@ -111,29 +84,14 @@ class Stack:
         if self.conn:
             self.conn.close()
         if os.path.isdir(self.var):
-            rc, out = self.stack_sh("stop", 120)
+            rc, out = super().stop()
             say("%s: stopped (stack.sh stop exit %d)" % (self.name, rc))
 
-    # -- processes --
     def master(self):
-        return read_pid(os.path.join(self.var, "blogd.pid"))
+        return self.master_pid()
 
-    def workers(self):
-        m = self.master()
-        return children(m) if m else []
-
-    # -- database (the stack's admin account, from stack.env) --
     def sql(self, query):
-        env = blogtest.load_stack_env(self.var)
-        cmd = ["mariadb", "--defaults-file=" + env["MYSQL_DEFAULTS"], "-u" + env.get("MYSQL_ADMIN_USER", "root"),
-               "blog", "-N", "-B", "-e", query]
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-        if p.returncode != 0:
-            raise RuntimeError("mariadb failed on %r: %s" % (query, p.stderr.decode(errors="replace")))
-        return [line.split("\t") for line in p.stdout.decode("utf-8").split("\n") if line]
-
-    def ints(self, query):
-        return [int(r[0]) for r in self.sql(query)]
+        return [list(r) for r in super().sql(query)]
 
     # -- HTTP (one kept-alive connection) --
     def get(self, path):
@@ -159,7 +117,7 @@ class Page:
         self.ids, self.links = [], {}
         if resp.status != 200:
             return
-        doc = blogtest.parse_html(resp.text)
+        doc = parse_html(resp.text)
         if kind == "index":
             self.ids = [int(e.text().lstrip("#")) for e in doc.find_all("span", cls="post-id")]
         elif kind == "comments":
@@ -361,16 +319,16 @@ def check_paging(tut, large):
 
 def check_comment_lands(large):
     say("== 3. a new comment on the busy post lands on a page that shows it")
-    c = blogtest.Client("http://127.0.0.1:%d" % large.port)
+    c = Client("http://127.0.0.1:%d" % large.port)
     page = c.get("/%d/" % BUSY)
     if not check(page.status == 200, "GET /%d/: expected 200, got %d" % (BUSY, page.status)):
         return
-    form = blogtest.find_form(page.text, "/%d/" % BUSY, "/%d/" % BUSY)
+    form = find_form(page.text, "/%d/" % BUSY, "/%d/" % BUSY)
     check(bool(form.field("csrf")) and bool(c.cookie("blogd_csrf")),
           "GET /%d/: expected a hidden csrf input and a blogd_csrf cookie" % BUSY)
-    text = blogtest.unique("scale-busy")
+    text = unique("scale-busy")
     r = c.submit(page, "/%d/" % BUSY, {"content": text})
-    new_id = large.ints("SELECT id FROM comment WHERE post_id = %d AND content = %s" % (BUSY, blogtest.sql_quote(text)))
+    new_id = large.ints("SELECT id FROM comment WHERE post_id = %d AND content = %s" % (BUSY, sql_quote(text)))
     say("  POST /%d/ -> %d Location %s (new comment id %s)" % (BUSY, r.status, r.header("Location"), new_id))
     if not check(r.status == 303 and r.location_path, "POST /%d/: expected 303 with Location, got %d %s"
                  % (BUSY, r.status, r.header("Location"))):
@@ -510,6 +468,4 @@ def main():
 
 
 if __name__ == "__main__":
-    from faultlib import run_test
-
     run_test("scale", main)
