@@ -75,8 +75,8 @@ static void check_found(enum http_method method, const char *path, const char *q
 
         route_read_cursor(r, query, p);
         const struct route_cursor *c = &p->cursor;
-        bool list = (r->flags & (ROUTE_LIST_OLDEST_FIRST | ROUTE_LIST_NEWEST_FIRST)) != 0;
-        FUZZ_CHECK(c->newest_first == ((r->flags & ROUTE_LIST_NEWEST_FIRST) != 0));
+        bool list = (r->list & (ROUTE_LIST_OLDEST_FIRST | ROUTE_LIST_NEWEST_FIRST)) != 0;
+        FUZZ_CHECK(c->newest_first == ((r->list & ROUTE_LIST_NEWEST_FIRST) != 0));
         FUZZ_CHECK(c->value <= ROUTE_CURSOR_END);
         if (!list || !query)
                 FUZZ_CHECK(c->value == 0 && !c->back);
