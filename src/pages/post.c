@@ -28,28 +28,25 @@ static enum http_status render(struct app_request *rq, const struct route_params
         paging_init(&pg, rq, p, (unsigned)rq->http.cfg->page_comments);
         struct keyset k = paging_keyset(&pg);
         struct post post;
-        post_init(&post);
         enum db_status ds = posts_thread(p->id[0], &k, &post, &rq->rows);
         if (ds == DB_OK && post.found) {
                 view_set_int(body, "ID", (long long)post.id);
-                view_set(body, "TITLE", post.title.data, post.title.len);
-                view_set(body, "CONTENT", post.content.data, post.content.len);
-                view_set(rq->view, "TITLE", post.title.data, post.title.len);
+                view_set(body, "TITLE", post.title, post.title_len);
+                view_set(body, "CONTENT", post.content, post.content_len);
+                view_set(rq->view, "TITLE", post.title, post.title_len);
                 /* The database's sequence, read in the same snapshot as the page. */
                 rq->data_gen.source = 0;
                 rq->data_gen.seq[0] = rq->data_gen.seq[1] = post.seq;
                 rq->has_data_gen = true;
         }
-        bool found = post.found, behind = post.comments_behind;
-        post_cleanup(&post);
         if (ds != DB_OK)
                 return page_db_status(ds);
-        if (!found) {
+        if (!post.found) {
                 rq->http.error = "There is no such post.";
                 return HTTP_NOT_FOUND;
         }
         const struct rowset *rs = &rq->rows;
-        paging_fetched(&pg, rs->count, behind);
+        paging_fetched(&pg, rs->count, post.comments_behind);
         for (size_t i = 0; i < pg.shown; i++) {
                 size_t r = paging_row(&pg, i), len;
                 struct view_dict *c = view_section(body, "COMMENT");

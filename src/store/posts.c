@@ -1,6 +1,8 @@
 /* posts: the store's typed calls for posts (the statements are in store/db.c). */
 #include "store/posts.h"
 
+#include "core/buf.h"
+
 static const struct keyset_stmts index_page = {STMT_POST_PAGE_AFTER, STMT_POST_PAGE_BEFORE,
                                                STMT_POST_ANY_LE, STMT_POST_ANY_GE};
 
@@ -16,17 +18,16 @@ enum db_status posts_exists(uint32_t id, bool *exists)
         return db_query_ints(STMT_POST_EXISTS, &p, 1, &got, 1, exists);
 }
 
-void post_init(struct post *p)
-{
-        p->found = false;
-        buf_init(&p->title);
-        buf_init(&p->content);
-}
+/* The last post's texts, kept for the page that asked (one request at a time per process);
+ * memory that grew for one huge post is given back on the next call. */
+#define POST_KEEP_BYTES (256 * 1024)
+static struct buf kept_title, kept_content;
 
-void post_cleanup(struct post *p)
+static void keep_reset(struct buf *b)
 {
-        buf_cleanup(&p->title);
-        buf_cleanup(&p->content);
+        if (b->cap > POST_KEEP_BYTES)
+                buf_cleanup(b);
+        buf_reset(b);
 }
 
 struct thread {
@@ -46,13 +47,15 @@ static bool take_row(void *ctx, const struct db_value *col, size_t ncols)
                 return rowset_add(t->comments, comment, 2);
         }
         struct post *p = t->post;
+        if (!buf_append(&kept_title, col[2].s, col[2].len) ||
+            !buf_append(&kept_content, col[3].s, col[3].len))
+                return !(t->bad = true);
         p->found = true;
         p->id = (uint32_t)col[1].i;
-        buf_reset(&p->title);
-        buf_reset(&p->content);
-        if (!buf_append(&p->title, col[2].s, col[2].len) ||
-            !buf_append(&p->content, col[3].s, col[3].len))
-                return !(t->bad = true);
+        p->title = kept_title.data;
+        p->title_len = kept_title.len;
+        p->content = kept_content.data;
+        p->content_len = kept_content.len;
         p->comments_behind = col[4].i != 0;
         p->seq = col[5].i;
         return true;
@@ -62,8 +65,9 @@ enum db_status posts_thread(uint32_t id, const struct keyset *k, struct post *p,
                             struct rowset *comments)
 {
         struct thread t = {p, comments, false};
-        p->found = false;
-        p->comments_behind = false;
+        *p = (struct post){.found = false};
+        keep_reset(&kept_title);
+        keep_reset(&kept_content);
         rowset_reset(comments);
         enum db_status st;
         if (k->probe == KEYSET_PROBE_NONE && k->ascending && k->bound == 0) {

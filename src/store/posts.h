@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/buf.h"
 #include "store/db.h"
 #include "store/keyset.h"
 #include "store/rowset.h"
@@ -22,17 +21,16 @@ enum db_status posts_page(const struct keyset *k, struct rowset *rows, bool *beh
 /* Whether post id exists. */
 enum db_status posts_exists(uint32_t id, bool *exists);
 
-/* A post as its page shows it (the buffers are the caller's, reused from call to call). */
+/* A post as its page shows it. The texts are the store's, valid until the next
+ * posts_thread (as a row's values are db.c's until the next fetch): no allocation per page. */
 struct post {
         bool found;
         uint32_t id;
-        struct buf title, content;
+        const char *title, *content; /* NUL-terminated */
+        size_t title_len, content_len;
         bool comments_behind; /* the thread goes on behind the keyset's bound (its probe) */
         uint64_t seq;         /* the post's change sequence, read in the same snapshot */
 };
-
-void post_init(struct post *p);
-void post_cleanup(struct post *p);
 
 /* The columns of posts_thread's comment rows. */
 enum { THREAD_ID, THREAD_CONTENT };

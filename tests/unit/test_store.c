@@ -118,12 +118,12 @@ static void test_thread(void)
         struct rowset rs;
         rowset_init(&rs);
         struct post p;
-        post_init(&p);
         struct keyset k = {true, 10, 3, KEYSET_PROBE_BELOW, 10};
         CHECK_EQ_INT(posts_thread(3, &k, &p, &rs), DB_OK);
         CHECK(p.found && p.id == 3 && p.comments_behind && p.seq == 77);
-        CHECK_EQ_STR(p.title.data, "Title");
-        CHECK_EQ_STR(p.content.data, "post text");
+        CHECK_EQ_STR(p.title, "Title");
+        CHECK_EQ_STR(p.content, "post text");
+        CHECK(p.title_len == 5 && p.content_len == 9);
         CHECK_EQ_SIZE(rs.count, 2);
         CHECK_EQ_INT(rowset_int(&rs, 0, THREAD_ID), 11);
         CHECK_EQ_INT(rowset_int(&rs, 1, THREAD_ID), 12);
@@ -136,7 +136,6 @@ static void test_thread(void)
         for (uint64_t i = 1; i <= ROWSET_MAX_ROWS + 1; i++)
                 add_thread_row(STMT_POST_PAGE_FIRST, 1, i, "c", 0, 0);
         CHECK_EQ_INT(posts_thread(3, &first, &p, &rs), DB_ERROR);
-        post_cleanup(&p);
         rowset_cleanup(&rs);
 }
 
