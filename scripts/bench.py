@@ -25,6 +25,16 @@ every request, against GET /2/ while the same client reads /1/ (another cached p
 report gives both rates and their ratio (the page cache is keyed by canonical URL, so junk
 must not cost more than another cached page: the ratio should be at least 0.90).
 
+The signed-in scenario ("signed") measures GET /2/ of the main stack as the author `admin`
+sees it (rendered per request, never stored in or served from the page cache): before the
+runs bench.py signs in (GET /login for the CSRF cookie and token, POST /login with the
+password from the stack's BLOGD_ADMIN_PASSWORD_FILE, else $VAR/admin_password) and wrk sends
+both cookies with -H "Cookie: ...". The report gives its rate next to anonymous GET /2/ of
+the same run, and their ratio. A blogd without /login (GET /login 404) has no such figure:
+the scenario is left out with a note. With BENCH_BASE, the base's stack gets the same
+scenario ("basesigned", a before/after row) only if it has a /login; BENCH_ONLY="signed"
+also runs "post", its reference.
+
 Output: a markdown report on stdout, also written to bench/results/latest.md
 (bench/results/smoke.md for --smoke); wrk's own output goes to the .log beside it.
 
@@ -49,6 +59,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
@@ -146,6 +157,82 @@ class Page:
         return "blogd_csrf=" + cookie, token
 
 
+SESSION_COOKIES = ("blogd_session", "__Host-blogd_session")
+
+
+def sign_in(st, what):
+    """Sign in to stack st as admin: (the Cookie header value with the CSRF and session
+    cookies, None) or (None, why not) when that blogd has no /login. Fail when it has one but
+    the sign-in does not work."""
+    m = re.match(r"http://127\.0\.0\.1:(\d+)$", st.url)
+    port = int(m.group(1))
+
+    def request(method, path, headers=None, body=None):
+        conn = Conn(port, 15)
+        try:
+            return conn.request(method, path, headers=dict(headers or {}, Connection="close"), body=body)
+        except HTTPError as e:
+            raise Fail("%s %s of the %s stack failed: %s" % (method, path, what, e))
+        finally:
+            conn.close()
+
+    r = request("GET", "/login")
+    if r.status == 404:
+        return None, "GET /login answered 404: this blogd has no sign-in"
+    if r.status != 200:
+        raise Fail("GET /login of the %s stack answered %d, not 200" % (what, r.status))
+    cookie, token = csrf_pair(r.cookies, r.text)
+    if not cookie or not token:
+        raise Fail("no CSRF cookie/token on /login of the %s stack" % what)
+    try:
+        pw_file = st.stack_env().get("BLOGD_ADMIN_PASSWORD_FILE") or st.path("admin_password")
+    except RuntimeError:
+        pw_file = st.path("admin_password")
+    try:
+        with open(pw_file) as f:
+            password = f.readline().rstrip("\r\n")
+    except OSError as e:
+        return None, "no admin password (%s: %s)" % (pw_file, e.strerror)
+    body = urllib.parse.urlencode([("username", "admin"), ("password", password), ("next", "/2/"),
+                                   ("csrf", token)]).encode()
+    r = request("POST", "/login", {"Cookie": "blogd_csrf=" + cookie,
+                                   "Content-Type": "application/x-www-form-urlencoded"}, body)
+    if r.status != 303:
+        raise Fail("signing in to the %s stack as admin: POST /login answered %d, not 303" % (what, r.status))
+    session = None
+    for c in r.cookies:
+        name, _, rest = c.partition("=")
+        value = rest.split(";")[0].strip()
+        if name.strip() in SESSION_COOKIES and value:
+            session = "%s=%s" % (name.strip(), value)
+        elif name.strip() == "blogd_csrf" and value:
+            cookie = value  # a new CSRF nonce with the session, if blogd rotates it
+    if not session:
+        raise Fail("signing in to the %s stack: POST /login set no session cookie" % what)
+    return "blogd_csrf=%s; %s" % (cookie, session), None
+
+
+def signed_in_check(st, cookies, what):
+    """None if GET /2/ with cookies is the signed-in page (200, a "Sign out", not cacheable),
+    else what is wrong."""
+    m = re.match(r"http://127\.0\.0\.1:(\d+)$", st.url)
+    conn = Conn(int(m.group(1)), 15)
+    try:
+        r = conn.request("GET", "/2/", headers={"Cookie": cookies, "Connection": "close"})
+    except HTTPError as e:
+        return "GET /2/ signed in (%s) failed: %s" % (what, e)
+    finally:
+        conn.close()
+    if r.status != 200:
+        return "GET /2/ signed in (%s) answered %d" % (what, r.status)
+    if b"Sign out" not in r.body:
+        return "GET /2/ with the session cookie (%s) is not a signed-in page (no \"Sign out\")" % what
+    cc = r.headers.get("cache-control", "")
+    if "private" not in cc or "no-store" not in cc:
+        return "GET /2/ signed in (%s) has Cache-Control \"%s\", not private, no-store" % (what, cc)
+    return None
+
+
 def raw_head(url):
     """The header block of GET url exactly as nginx sent it (status line first)."""
     m = re.match(r"http://127\.0\.0\.1:(\d+)(/.*)$", url)
@@ -186,6 +273,7 @@ class Bench:
         self.verify_fail = False
         self.wrk_log = open(os.path.join(self.bt, "wrk.log"), "w")
         self.tck = os.sysconf("SC_CLK_TCK")
+        self.signed_notes = []  # what the report says about the signed-in scenarios
 
     # -- stacks --------------------------------------------------------------------------
     def start_stack(self, name, port, seed, extra="", tree=ROOT):
@@ -266,19 +354,24 @@ ANALYZE TABLE post, comment;
             raise Fail("bulk load of the mixed data set failed")
 
     # -- wrk -------------------------------------------------------------------------------
-    def run_wrk(self, key, conns, dur, url, script, env=None, keep=True):
+    def run_wrk(self, key, conns, dur, url, script, env=None, keep=True, headers=None):
         """One bounded wrk run; its numbers kept under key (unless keep is False); returns
-        (numbers, wrk's user+sys CPU seconds, wall seconds)."""
+        (numbers, wrk's user+sys CPU seconds, wall seconds). headers: "Name: value" strings
+        for wrk -H (sent with every request of a script without its own request())."""
         c = self.c
-        cmd = ["wrk", "-t%d" % c["threads"], "-c%d" % conns, "-d%ds" % dur, "--timeout", "5s", "--latency",
-               "-s", os.path.join(ROOT, "bench", script + ".lua"), url]
+        cmd = ["wrk", "-t%d" % c["threads"], "-c%d" % conns, "-d%ds" % dur, "--timeout", "5s", "--latency"]
+        for h in headers or ():
+            cmd += ["-H", h]
+        cmd += ["-s", os.path.join(ROOT, "bench", script + ".lua"), url]
         t0 = time.monotonic()
         p = subprocess.Popen(cmd, env=dict(os.environ, **(env or {})), stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT)
         out, rc, cpu = self.wait_wrk(p, dur + 30)
         wall = time.monotonic() - t0
-        self.wrk_log.write("=== %s: wrk -t%d -c%d -d%ds %s (%s.lua) exit %d\n%s"
-                           % (key, c["threads"], conns, dur, url, script, rc, out))
+        self.wrk_log.write("=== %s: wrk -t%d -c%d -d%ds %s%s (%s.lua) exit %d\n%s"
+                           % (key, c["threads"], conns, dur, url,
+                              " -H <%s>" % ", ".join(h.split(":")[0] for h in headers) if headers else "",
+                              script, rc, out))
         if rc != 0:
             say("warning: wrk exited with %d for %s" % (rc, url))
         fields = parse_bench(out)
@@ -347,7 +440,7 @@ ANALYZE TABLE post, comment;
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             time.sleep(0.3)
         s0 = stats.snapshot()
-        fields, wrk_cpu, wall = self.run_wrk(name, c["conns"], dur, url, script, env, keep)
+        fields, wrk_cpu, wall = self.run_wrk(name, c["conns"], dur, url, script, env, keep, sc.get("headers"))
         s1 = stats.snapshot()
         ticks = [stats.tree_ticks(s0, s1, p) for p in (ngx, app, db)]
         side_ticks = 0
@@ -588,9 +681,9 @@ ANALYZE TABLE post, comment;
 
         # Scenarios: name, label, url, script, stack (None: the ceilings)
         # [, the second client: junk.lua's BENCH_JUNK (1: junk query strings, 0: plain), its path]
-        def sc(name, label, url, script, stack, side_junk=None, side_path=None):
+        def sc(name, label, url, script, stack, side_junk=None, side_path=None, headers=None):
             return {"name": name, "label": label, "url": url, "script": script, "stack": stack,
-                    "side_junk": side_junk, "side_path": side_path}
+                    "side_junk": side_junk, "side_path": side_path, "headers": headers}
 
         n = c["mix_posts"]
         s = [sc("static", "nginx: the page as a static file", "http://127.0.0.1:%d/2/" % p_static, "get", None),
@@ -608,14 +701,50 @@ ANALYZE TABLE post, comment;
              sc("dbmixed", "blogd mixed workload, cache = db", mixdb.url + "/", "mixed", mixdb)]
         if nocache:
             s.insert(4, sc("nocache", "blogd GET /2/, page cache off", nocache.url + "/2/", "get", nocache))
+        # Signed in as admin (rendered per request, never cached), beside anonymous GET /2/ ("post").
+        self.signed = {}  # scenario name -> (stack, Cookie header value)
+        wanted = not c["only"] or "signed" in c["only"] or "basesigned" in c["only"]
+        if wanted:
+            cookies, why = sign_in(main, "main")
+            if cookies:
+                bad = signed_in_check(main, cookies, "main")
+                if bad:
+                    raise Fail(bad)
+                self.signed["signed"] = (main, cookies)
+                s.insert(s.index(next(x for x in s if x["name"] == "post")) + 1,
+                         sc("signed", "blogd GET /2/, signed in as admin", main.url + "/2/", "get", main,
+                            headers=["Cookie: " + cookies]))
+            else:
+                say("note: no signed-in scenario: %s" % why)
+                self.signed_notes.append("Signed-in GET /2/ skipped: %s." % why)
         if base:
             r = self.base_rev
             s += [sc("basepost", "base %s: GET /2/" % r, base.url + "/2/", "get", base),
                   sc("basenocache", "base %s: GET /2/, page cache off" % r, basenc.url + "/2/", "get", basenc),
                   sc("basecomment", "base %s: POST /2/ (add a comment)" % r, base.url + "/2/", "post", base),
                   sc("basemixed", "base %s: mixed workload, %d posts" % (r, n), basemix.url + "/", "mixed", basemix)]
+            if wanted:
+                try:
+                    cookies, why = sign_in(base, "base")
+                except Fail as e:
+                    cookies, why = None, str(e)
+                if cookies and signed_in_check(base, cookies, "base") is None:
+                    self.signed["basesigned"] = (base, cookies)
+                    s.insert(s.index(next(x for x in s if x["name"] == "basepost")) + 1,
+                             sc("basesigned", "base %s: GET /2/, signed in as admin" % r, base.url + "/2/", "get",
+                                base, headers=["Cookie: " + cookies]))
+                else:
+                    why = why or signed_in_check(base, cookies, "base")
+                    say("note: no signed-in scenario for the base %s: %s" % (r, why))
+                    self.signed_notes.append("The base %s has no signed-in figure: %s." % (r, why))
         if c["only"]:
-            s = [x for x in s if x["name"] in c["only"]]
+            only = set(c["only"])
+            # a signed-in figure is reported against anonymous GET /2/ of the same run
+            for a, b in (("signed", "post"), ("basesigned", "basepost")):
+                if a in only and b not in only and any(x["name"] == a for x in s):
+                    say("note: BENCH_ONLY has %s: running %s too, its reference" % (a, b))
+                    only.add(b)
+            s = [x for x in s if x["name"] in only]
             if not s:
                 raise Fail("BENCH_ONLY='%s' names no scenario" % os.environ.get("BENCH_ONLY", ""))
         self.scenarios = s
@@ -629,6 +758,13 @@ ANALYZE TABLE post, comment;
         for rnd, x in stats.interleaved(c["rounds"], s):
             say("round %d/%d: %s" % (rnd, c["rounds"], x["label"]))
             self.run_scenario(x, rnd, c["dur"])
+        for name, (st, cookies) in sorted(self.signed.items()):
+            if self.has(name):
+                bad = signed_in_check(st, cookies, "after the runs")
+                if bad:
+                    say("warning: " + bad)
+                    self.signed_notes.append("**Warning:** %s: the session may have ended during the runs, "
+                                             "so the signed-in figure may be an anonymous one." % bad)
         self.rss_main, self.rss_mix = rss_of_workers(main), rss_of_workers(mix)
         self.main, self.mix, self.nocache = main, mix, nocache
         self.large_note, self.pages = "", []
@@ -795,13 +931,27 @@ ANALYZE TABLE post, comment;
                     % (stats.num(f_rps), c["flood_conns"], stats.num(r_rps), f_ratio, verdict,
                        stats.num(R.median("side-flood", "rps")), stats.num(R.median("side-floodref", "rps")),
                        R.total("side-flood", "errors"), R.total("side-floodref", "errors")), ""]
+        signed_lines = []
+        for a, b, who in (("signed", "post", "this tree"), ("basesigned", "basepost", "the base %s" % self.base_rev)):
+            if self.has(a):
+                ra, rb = R.median(a, "rps"), R.median(b, "rps")
+                signed_lines.append(
+                    "**Signed in** (%s): GET /2/ with the session cookie of `admin` (rendered for the author on every "
+                    "request, `Cache-Control: private, no-store`, never stored in or served from the page cache) at "
+                    "**%s req/s** (p50 %s ms, p99 %s ms), against anonymous GET /2/ at %s req/s in the same run: "
+                    "ratio signed-in / anonymous **%s**."
+                    % (who, stats.num(ra), stats.ms(R.median(a, "p50_us")), stats.ms(R.median(a, "p99_us")),
+                       stats.num(rb), stats.ratio(ra, rb)))
+        if signed_lines or self.signed_notes:
+            out += [" ".join(signed_lines + self.signed_notes), ""]
         if c["base"]:
             out += ["**Before/after** (this tree, commit %s, against the base %s, built from the same sources by "
                     "`git archive`, started by its own scripts/stack.sh; same rounds, interleaved; ratio of medians):"
                     % (commit, self.base_rev), ""]
             rows = []
             for a, b, what in (("post", "basepost", "GET /2/"), ("nocache", "basenocache", "GET /2/, page cache off"),
-                               ("comment", "basecomment", "POST /2/"), ("mixed", "basemixed", "mixed workload")):
+                               ("comment", "basecomment", "POST /2/"), ("mixed", "basemixed", "mixed workload"),
+                               ("signed", "basesigned", "GET /2/, signed in")):
                 if not (self.has(a) and self.has(b)):
                     continue
                 ra, rb = R.median(a, "rps"), R.median(b, "rps")

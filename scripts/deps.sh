@@ -13,7 +13,7 @@ LEVEL="${1:-test}"
 
 BUILD_PACKAGES=(
   build-essential cmake pkg-config
-  libfcgi-dev libctemplate-dev libmariadb-dev libsodium-dev libseccomp-dev
+  libfcgi-dev libctemplate-dev libmariadb-dev libsodium-dev libseccomp-dev libcmark-dev
 )
 RUN_PACKAGES=(mariadb-server mariadb-client nginx curl python3)
 TEST_PACKAGES=(chromium wrk clang libclang-rt-14-dev valgrind gdb)

@@ -569,6 +569,8 @@ write_blogd_conf() {
     echo "db_password = $DB_PASSWORD"
     echo "db_name = blog"
     echo "templates = $TEMPLATES_DIR"
+    echo "# Feed links are made from base_url, never from the Host header."
+    echo "base_url = http://127.0.0.1:$PORT"
     echo "log_file = $BLOGD_LOG"
     echo "pid_file = $BLOGD_OWN_PID"
     echo "csrf_secret_file = $CSRF_SECRET"
@@ -596,6 +598,24 @@ launch_blogd() {
   setsid $BLOGD_WRAPPER "$BLOGD_BIN" -c "$BLOGD_CONF" </dev/null >>"$LOGDIR/blogd.out" 2>&1 &
   LAUNCHED=$!
   remember_pid "$BLOGD_PID" "$LAUNCHED"
+}
+
+# The account admin (made by migration 005 without a password) gets a random password, written
+# to $VAR/admin_password (0600), on a new database or whenever that file is missing.
+set_admin_password() {
+  local pw out="$LOGDIR/user.out" ADMIN_PASSWORD_FILE="$VAR/admin_password"
+  if [ -s "$ADMIN_PASSWORD_FILE" ] &&
+    ! "$BLOGD_BIN" user -c "$BLOGD_CONF" list 2>/dev/null | grep -q '^admin .*(no password)'; then
+    return 0
+  fi
+  pw="$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')"
+  (umask 077 && printf '%s\n' "$pw" >"$ADMIN_PASSWORD_FILE.tmp")
+  if ! "$BLOGD_BIN" user -c "$BLOGD_CONF" passwd admin <"$ADMIN_PASSWORD_FILE.tmp" >"$out" 2>&1 &&
+    ! "$BLOGD_BIN" user -c "$BLOGD_CONF" add admin <"$ADMIN_PASSWORD_FILE.tmp" >>"$out" 2>&1; then
+    rm -f "$ADMIN_PASSWORD_FILE.tmp"
+    die "setting the password of the account admin failed" "$out"
+  fi
+  mv "$ADMIN_PASSWORD_FILE.tmp" "$ADMIN_PASSWORD_FILE"
 }
 
 start_blogd() {
@@ -675,6 +695,7 @@ write_stack_env() {
     printf 'MYSQL_SOCKET=%q\n' "$MYSQL_SOCK"
     printf 'MYSQL_ADMIN_USER=%q\n' "$DB_ADMIN"
     printf 'BLOGD_DB_PASSWORD_FILE=%q\n' "$PW_FILE"
+    printf 'BLOGD_ADMIN_PASSWORD_FILE=%q\n' "$VAR/admin_password"
   } >"$VAR/stack.env"
 }
 
@@ -838,6 +859,7 @@ cmd_start() {
   write_csrf_secret
   write_blogd_conf
   migrate_and_seed
+  set_admin_password
   start_blogd
   start_nginx
   write_stack_env
@@ -845,6 +867,7 @@ cmd_start() {
   START_OK=1
   trap - EXIT
   echo "blogd is running at http://127.0.0.1:$PORT/"
+  echo "sign in at http://127.0.0.1:$PORT/login as admin; the password is in $VAR/admin_password"
 }
 
 # Stops a `run` supervising this VAR first, so that it restarts nothing.

@@ -12,16 +12,19 @@
 #include "migrate.h"
 #include "pool.h"
 #include "store/db.h"
+#include "user.h"
 #include "view/view.h"
 
 static void usage(FILE *out)
 {
         fputs("usage: blogd [-c blogd.conf] [-t] [-S]\n"
               "       blogd migrate [-c blogd.conf] [--status] [--seed tutorial|large] ...\n"
+              "       blogd user [-c blogd.conf] add|passwd|list|remove NAME ...\n"
               "  -c FILE  configuration file (default /etc/blogd/blogd.conf)\n"
               "  -t       check the configuration (and its `user`) and templates, then exit\n"
               "  -S       print every SQL statement blogd prepares, one per line, and exit\n"
               "  migrate  apply the database migrations, seed (blogd migrate --help)\n"
+              "  user     the authors' accounts (blogd user --help)\n"
               "signals: SIGTERM/SIGINT drain and stop, SIGHUP reloads configuration and\n"
               "templates with fresh workers\n",
               out);
@@ -34,6 +37,8 @@ int main(int argc, char **argv)
         int opt;
         if (argc > 1 && strcmp(argv[1], "migrate") == 0)
                 return migrate_main(argc - 1, argv + 1);
+        if (argc > 1 && strcmp(argv[1], "user") == 0)
+                return user_main(argc - 1, argv + 1);
         while ((opt = getopt(argc, argv, "c:thS")) != -1) {
                 switch (opt) {
                 case 'c':

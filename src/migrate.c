@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "core/digits.h"
 #include "store/sqlsplit.h"
+#include "view/markdown.h"
 
 #define MAX_VERSION 999 /* NNN: three digits */
 
@@ -31,6 +32,7 @@ static void usage(FILE *out)
             "  --seed tutorial  load seed.sql into a database without posts\n"
             "  --seed large     load seed.sql and seed_large.sql (100,000 posts, 1,000,000\n"
             "                   comments) into a database without posts or comments\n"
+            "  and renders the Markdown of every post stored without its HTML\n"
             "  --user NAME, --password-file FILE  the account to connect as (default\n"
             "                   migrate_user/migrate_password, else db_user/db_password)\n",
             out);
@@ -371,6 +373,81 @@ static bool seed(MYSQL *conn, const char *dir, const char *what)
         return true;
 }
 
+/* The posts rendered per transaction. */
+#define RENDER_BATCH 1000
+
+/* Runs the prepared UPDATE post SET html = ? WHERE id = ? for one post. */
+static bool store_html(MYSQL_STMT *st, unsigned long long id, const struct buf *html)
+{
+        MYSQL_BIND b[2];
+        memset(b, 0, sizeof(b));
+        unsigned long len = (unsigned long)html->len;
+        b[0].buffer_type = MYSQL_TYPE_STRING;
+        b[0].buffer = html->data ? html->data : (char *)"";
+        b[0].buffer_length = len;
+        b[0].length = &len;
+        b[1].buffer_type = MYSQL_TYPE_LONGLONG;
+        b[1].buffer = &id;
+        b[1].is_unsigned = 1;
+        return mysql_stmt_bind_param(st, b) == 0 && mysql_stmt_execute(st) == 0;
+}
+
+/*
+ * Renders the Markdown of every post stored without its HTML (html IS NULL: the posts of a
+ * database upgraded by 005, the seeds, rows added by plain SQL) and stores the HTML, a
+ * transaction per RENDER_BATCH posts; blogd renders on save, this catches up the rest.
+ */
+static bool render_pending(MYSQL *conn)
+{
+        static const char pick[] = "SELECT id, content FROM post WHERE html IS NULL ORDER BY id"
+                                   " LIMIT 1000";
+        static const char update[] = "UPDATE post SET html = ? WHERE id = ? AND html IS NULL";
+        _Static_assert(RENDER_BATCH == 1000, "the LIMIT of pick");
+        MYSQL_STMT *st = mysql_stmt_init(conn);
+        if (!st || mysql_stmt_prepare(st, update, sizeof(update) - 1) != 0) {
+                fprintf(stderr, "blogd migrate: preparing the render of posts: %s\n",
+                        mysql_error(conn));
+                if (st)
+                        mysql_stmt_close(st);
+                return false;
+        }
+        struct buf html;
+        buf_init(&html);
+        unsigned long long done = 0;
+        double t0 = now_s();
+        bool ok = true, more = true;
+        while (ok && more) {
+                ok = exec_str(conn, "START TRANSACTION") && mysql_query(conn, pick) == 0;
+                MYSQL_RES *res = ok ? mysql_store_result(conn) : NULL;
+                ok = ok && res;
+                MYSQL_ROW row;
+                unsigned long long batch = 0;
+                while (ok && (row = mysql_fetch_row(res))) {
+                        unsigned long *lens = mysql_fetch_lengths(res);
+                        uint64_t id;
+                        buf_reset(&html);
+                        ok = row[0] && digits_parse(row[0], lens[0], UINT32_MAX, &id) &&
+                             markdown_to_html(row[1], row[1] ? lens[1] : 0, &html) &&
+                             store_html(st, (unsigned long long)id, &html);
+                        batch++;
+                }
+                if (res)
+                        mysql_free_result(res);
+                ok = ok && exec_str(conn, "COMMIT");
+                done += batch;
+                more = batch == RENDER_BATCH;
+        }
+        if (!ok)
+                fprintf(stderr, "blogd migrate: rendering the posts' Markdown failed: %s\n",
+                        mysql_error(conn));
+        else if (done)
+                printf("blogd migrate: rendered the Markdown of %llu posts (%.1f s)\n", done,
+                       now_s() - t0);
+        buf_cleanup(&html);
+        mysql_stmt_close(st);
+        return ok;
+}
+
 static bool read_password_file(const char *path, char *out, size_t cap)
 {
         struct buf text;
@@ -478,6 +555,8 @@ int migrate_main(int argc, char **argv)
         unsigned ct = (unsigned)cfg.db_connect_timeout;
         mysql_options(conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
         mysql_options(conn, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+        /* Times are UTC, as in blogd's own sessions (store/db.c). */
+        mysql_options(conn, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
         const char *sock = cfg.db_socket[0] ? cfg.db_socket : NULL;
         static char applied[MAX_VERSION + 1][32];
         if (!mysql_real_connect(conn, cfg.db_host, user, password[0] ? password : NULL, cfg.db_name,
@@ -487,7 +566,7 @@ int migrate_main(int argc, char **argv)
         } else if (status) {
                 code = show_status(conn, m, n, applied) ? 0 : 1;
         } else if (apply_pending(conn, sql_dir, m, n, applied) &&
-                   (!seed_what || seed(conn, sql_dir, seed_what))) {
+                   (!seed_what || seed(conn, sql_dir, seed_what)) && render_pending(conn)) {
                 code = 0;
         }
         explicit_bzero(password, sizeof(password));

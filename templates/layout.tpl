@@ -8,6 +8,7 @@
 <title>{{TITLE}} - {{SITE_NAME}}</title>
 <link rel="stylesheet" href="/static/style.css">
 <link rel="icon" href="/favicon.ico">
+<link rel="alternate" type="application/atom+xml" title="{{SITE_NAME}}" href="/feed.atom">
 <script src="/static/blogd.js" defer></script>
 </head>
 <body>
@@ -15,6 +16,12 @@
 <a class="brand" href="/">{{SITE_NAME}}</a>
 <a href="/comments/">Comments</a>
 <a href="/about/">About</a>
+{{#SIGN_IN}}<a class="account" href="/login">Sign in</a>{{/SIGN_IN}}
+{{#SIGNED_IN}}<a class="account" href="/admin/">Admin</a>
+<form class="signout" method="post" action="/logout">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+<button type="submit" title="Signed in as {{AUTHOR}}">Sign out</button>
+</form>{{/SIGNED_IN}}
 </nav>
 <main class="container">
 {{>BODY}}

@@ -32,6 +32,9 @@ void app_request_reset(struct app_request *rq)
         rq->cache_render = false;
         rq->page_has_marker = false;
         rq->has_data_gen = false;
+        rq->session_checked = rq->signed_in = false;
+        rq->author_id = 0;
+        rq->author[0] = rq->session_hash[0] = '\0';
         request_reset(&rq->http);
 }
 

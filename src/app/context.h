@@ -7,6 +7,7 @@
 #define BLOGD_APP_CONTEXT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "cache/cache.h"
 #include "http/request.h"
@@ -26,6 +27,14 @@ struct app_request {
         bool page_has_marker; /* the reply holds the marker: swap in the token before sending */
         bool has_data_gen;    /* the page's query also read its change sequences: */
         struct cache_gen data_gen; /* ... these, in the same snapshot as the data */
+
+        /* The signed-in author (app/session.c), looked up only for a request that carries a
+         * session cookie, once. */
+        bool session_checked;
+        bool signed_in;
+        uint32_t author_id;
+        char author[33];
+        char session_hash[65]; /* the hash of the cookie's id, if it named a live session */
 };
 
 void app_request_init(struct app_request *rq, FCGX_Request *fcgi, const struct config *cfg);

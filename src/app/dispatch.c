@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/session.h"
 #include "cache/cache.h"
 #include "core/log.h"
 
@@ -72,6 +73,20 @@ static enum http_status run_cached(struct app_request *rq, const struct app_rout
         return st;
 }
 
+/* Where an author-only page sends a visitor who is not signed in: the login, which comes back
+ * here (the path of a page that answers GET, else the admin's home). The path is what the
+ * router matched: pattern text and digits, safe in a header and a query. */
+static enum http_status to_login(struct app_request *rq, const struct app_site *site)
+{
+        const struct route *r;
+        struct route_params p;
+        unsigned allowed;
+        const char *back = rq->http.path;
+        if (route_match(&site->routes, HTTP_GET, back, &r, &p, &allowed) != ROUTE_FOUND)
+                back = "/admin/";
+        return request_redirect(&rq->http, HTTP_SEE_OTHER, "/login?next=%s", back);
+}
+
 static enum http_status dispatch(struct app_request *rq, const struct app_site *site)
 {
         const struct route *found;
@@ -83,7 +98,11 @@ static enum http_status dispatch(struct app_request *rq, const struct app_site *
                 /* Every row of the table is a struct app_route that begins with its route. */
                 const struct app_route *route = (const struct app_route *)found;
                 route_read_cursor(found, rq->http.query, &params);
-                if (route->cache && cache_enabled())
+                rq->http.content_type = route->type;
+                if (route->access == APP_AUTHORS && !app_signed_in(rq))
+                        return to_login(rq, site);
+                /* A signed-in author's page is rendered for them alone: never the cache's. */
+                if (route->cache && cache_enabled() && !app_signed_in(rq))
                         return run_cached(rq, route, &params);
                 return route->handler(rq, &params);
         }
@@ -113,8 +132,10 @@ void app_serve(struct app_request *rq, const struct app_site *site, struct score
         }
         enum http_status st = dispatch(rq, site);
         request_discard_body(h);
-        if (!rq->page_ready && !h->location[0])
+        if (!rq->page_ready && !h->location[0]) {
+                h->content_type = NULL; /* error pages are HTML */
                 site->error_page(rq, st);
+        }
         if (h->close_connection)
                 h->fcgi->keepConnection = 0;
         if (st >= 500)

@@ -18,7 +18,13 @@ struct app_route {
         struct route route;  /* methods, pattern, list order */
         app_handler handler; /* answers the request, or returns the status of an error page */
         unsigned cache;      /* CACHE_ON_* (cache/cache.h) if a cacheable GET; 0: never cached */
+        unsigned access;     /* APP_ANYONE, or APP_AUTHORS: signed-in authors only */
+        const char *type;    /* the Content-Type of its page (cached or not); NULL: HTML */
 };
+
+#define APP_ANYONE 0u
+/* Anyone else is sent to /login?next=... (303), whatever the method: nothing runs. */
+#define APP_AUTHORS 1u
 
 /* What a site is made of: its routes, and how it renders an error page for a status. */
 struct app_site {

@@ -192,6 +192,17 @@ void cache_comment_changed(uint64_t post_id)
         atomic_fetch_add(counter(CACHE_SCOPE_POST(post_id)), 1);
 }
 
+void cache_post_changed(uint64_t post_id)
+{
+        if (!cache.sh)
+                return;
+        /* The posts (index, feed, titles on /comments/), its comments (a delete takes them),
+         * and the post's own pages: what the post_au/post_ad triggers bump. */
+        atomic_fetch_add(counter(CACHE_SCOPE_POSTS), 1);
+        atomic_fetch_add(counter(CACHE_SCOPE_COMMENTS), 1);
+        atomic_fetch_add(counter(CACHE_SCOPE_POST(post_id)), 1);
+}
+
 /* --- The arena --------------------------------------------------------------------------- */
 
 uint64_t cache_key_hash(const char *key, size_t key_len)

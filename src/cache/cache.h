@@ -80,6 +80,8 @@ void cache_put(const char *key, size_t key_len, const struct cache_gen *gen, con
                size_t len, bool has_marker);
 /* After this worker committed a change to a comment of post_id. */
 void cache_comment_changed(uint64_t post_id);
+/* After this worker committed a new, edited or deleted post. */
+void cache_post_changed(uint64_t post_id);
 struct cache_stats {
         uint64_t hits, misses, stores, epoch, bytes;
 };

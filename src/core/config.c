@@ -59,6 +59,24 @@ static bool check_mode(const char *value, char *err, size_t errlen)
         return false;
 }
 
+/* An absolute http(s) URL without a query, fragment or trailing slash: links are made by
+ * appending a path. */
+static bool check_base_url(const char *value, char *err, size_t errlen)
+{
+        size_t n = strlen(value);
+        const char *host = strncmp(value, "https://", 8) == 0  ? value + 8
+                           : strncmp(value, "http://", 7) == 0 ? value + 7
+                                                               : NULL;
+        bool ok = host && *host && *host != '/' && value[n - 1] != '/' &&
+                  strcspn(value, "?#\"<>'& \t\r\n") == n;
+        if (!ok)
+                snprintf(err, errlen,
+                         "expected an absolute http:// or https:// URL without a trailing slash, "
+                         "query or quotes, got \"%s\"",
+                         value);
+        return ok;
+}
+
 /* Every option; conf/blogd.conf documents each of them. */
 static const struct option options[] = {
     STR(listen),
@@ -71,6 +89,11 @@ static const struct option options[] = {
     ONE_OF(log_level, "error|warn|info|debug"),
     STR(templates),
     STR(site_name),
+    CHECKED(base_url, check_base_url),
+    NUM(session_idle, 60, 365L * 86400),
+    NUM(session_max, 60, 365L * 86400),
+    NUM(login_failures, 1, 1000),
+    NUM(login_window, 1, 86400),
     STR(db_host),
     NUM(db_port, 1, 65535),
     STR(db_socket),
@@ -109,6 +132,11 @@ void config_defaults(struct config *c)
         snprintf(c->log_level, sizeof(c->log_level), "info");
         snprintf(c->templates, sizeof(c->templates), "templates");
         snprintf(c->site_name, sizeof(c->site_name), "blogd");
+        snprintf(c->base_url, sizeof(c->base_url), "http://localhost");
+        c->session_idle = 2 * 3600;
+        c->session_max = 7 * 86400;
+        c->login_failures = 5;
+        c->login_window = 15 * 60;
         snprintf(c->db_host, sizeof(c->db_host), "localhost");
         c->db_port = 3306;
         snprintf(c->db_user, sizeof(c->db_user), "blogd");

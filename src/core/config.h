@@ -18,6 +18,11 @@ struct config {
         char log_level[16];
         char templates[CONFIG_STR_MAX];
         char site_name[128];
+        char base_url[256];  /* the site's absolute URL (feed links), never the Host header */
+        long session_idle;   /* seconds a session lives without a request */
+        long session_max;    /* seconds a session lives at most */
+        long login_failures; /* failed logins per account or address ... */
+        long login_window;   /* ... within this many seconds, then 429 until it has passed */
         char db_host[CONFIG_STR_MAX];
         long db_port;
         char db_socket[CONFIG_STR_MAX];

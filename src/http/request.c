@@ -67,6 +67,10 @@ void request_reset(struct request *rq)
         buf_reset(&rq->head);
         rq->form.count = 0;
         rq->location[0] = '\0';
+        rq->content_type = NULL;
+        rq->private_reply = false;
+        rq->retry_after = 0;
+        rq->cookies[0] = '\0';
         rq->allow = 0;
         rq->error = NULL;
         rq->close_connection = false;
@@ -255,6 +259,19 @@ enum http_status request_read_form(struct request *rq)
         return HTTP_OK;
 }
 
+bool request_set_cookie(struct request *rq, const char *name, const char *value, long max_age)
+{
+        size_t used = strlen(rq->cookies);
+        int n = snprintf(rq->cookies + used, sizeof(rq->cookies) - used,
+                         "Set-Cookie: %s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s\r\n",
+                         name, value, max_age, rq->https ? "; Secure" : "");
+        if (n < 0 || (size_t)n >= sizeof(rq->cookies) - used) {
+                rq->cookies[used] = '\0';
+                return false;
+        }
+        return true;
+}
+
 enum http_status request_redirect(struct request *rq, enum http_status st, const char *fmt, ...)
 {
         va_list ap;
@@ -302,14 +319,19 @@ bool request_send(struct request *rq, enum http_status st)
         if (rq->csrf_set_cookie)
                 ok = ok && buf_printf(o, "Set-Cookie: %s=%s; Path=/; HttpOnly; SameSite=Lax%s\r\n",
                                       CSRF_COOKIE, rq->csrf_nonce, rq->https ? "; Secure" : "");
-        if (st == HTTP_SERVICE_UNAVAILABLE)
+        ok = ok && buf_puts(o, rq->cookies);
+        if (rq->retry_after > 0)
+                ok = ok && buf_printf(o, "Retry-After: %ld\r\n", rq->retry_after);
+        else if (st == HTTP_SERVICE_UNAVAILABLE)
                 ok = ok && buf_printf(o, "Retry-After: %ld\r\n", rq->cfg->retry_after);
         ok = ok && buf_printf(o,
-                              "Content-Type: text/html; charset=utf-8\r\n"
+                              "Content-Type: %s\r\n"
                               "Content-Length: %zu\r\n"
-                              "Cache-Control: no-cache\r\n"
+                              "Cache-Control: %s\r\n"
                               "%s\r\n",
-                              rq->reply.len, security_headers);
+                              rq->content_type ? rq->content_type : "text/html; charset=utf-8",
+                              rq->reply.len, rq->private_reply ? "private, no-store" : "no-cache",
+                              security_headers);
         if (!ok) {
                 log_error("out of memory composing a response");
                 return false;

@@ -40,13 +40,17 @@ struct request {
         char csrf_token[CSRF_TOKEN_HEX + 1]; /* computed on first use */
 
         /* Output. */
-        struct buf reply;      /* the body (HTML) */
-        struct buf head;       /* the headers, composed by request_send */
-        char location[256];    /* redirect target */
-        unsigned allow;        /* for 405 */
-        const char *error;     /* message for the error page */
-        bool close_connection; /* the body was not read whole: do not keep the FastCGI link */
-        bool input_done;       /* FCGI_STDIN was read to its end, nothing left unread */
+        struct buf reply;         /* the body (HTML) */
+        struct buf head;          /* the headers, composed by request_send */
+        const char *content_type; /* NULL: text/html; charset=utf-8 */
+        bool private_reply;       /* for one visitor (signed in): Cache-Control private, no-store */
+        long retry_after;         /* seconds for a Retry-After header (429); 0: none */
+        char cookies[512];        /* Set-Cookie lines added by request_set_cookie */
+        char location[256];       /* redirect target */
+        unsigned allow;           /* for 405 */
+        const char *error;        /* message for the error page */
+        bool close_connection;    /* the body was not read whole: do not keep the FastCGI link */
+        bool input_done;          /* FCGI_STDIN was read to its end, nothing left unread */
 };
 
 void request_init(struct request *rq, FCGX_Request *fcgi, const struct config *cfg);
@@ -76,6 +80,13 @@ bool request_csrf_ok(const struct request *rq);
  * stays in step; every request passes through it before its answer is sent.
  */
 void request_discard_body(struct request *rq);
+
+/*
+ * Adds a cookie to the answer: Path=/, HttpOnly, SameSite=Lax, Secure over HTTPS; max_age
+ * seconds (0: delete it now). name and value must be cookie-safe (hex, fixed names). False if
+ * it does not fit.
+ */
+bool request_set_cookie(struct request *rq, const char *name, const char *value, long max_age);
 
 /* Makes a redirect answer; the target is a local path. */
 enum http_status request_redirect(struct request *rq, enum http_status st, const char *fmt, ...)

@@ -18,6 +18,8 @@ const char *http_status_reason(enum http_status st)
                 return "Not Found";
         case HTTP_METHOD_NOT_ALLOWED:
                 return "Method Not Allowed";
+        case HTTP_CONFLICT:
+                return "Conflict";
         case HTTP_PAYLOAD_TOO_LARGE:
                 return "Content Too Large";
         case HTTP_URI_TOO_LONG:
@@ -26,6 +28,8 @@ const char *http_status_reason(enum http_status st)
                 return "Unsupported Media Type";
         case HTTP_UNPROCESSABLE:
                 return "Unprocessable Content";
+        case HTTP_TOO_MANY_REQUESTS:
+                return "Too Many Requests";
         case HTTP_INTERNAL_ERROR:
                 return "Internal Server Error";
         case HTTP_SERVICE_UNAVAILABLE:

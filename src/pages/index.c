@@ -1,4 +1,4 @@
-/* index: GET / lists the posts, oldest first, a keyset page at a time. */
+/* index: GET / lists the published posts, oldest first, a keyset page at a time. */
 #include "pages/page.h"
 #include "pages/paging.h"
 #include "store/posts.h"
@@ -24,8 +24,13 @@ enum http_status page_index(struct app_request *rq, const struct route_params *p
                 view_set_int(post, "ID", (long long)rowset_int(rs, r, POSTS_ID));
                 const char *s = rowset_text(rs, r, POSTS_TITLE, &len);
                 view_set(post, "TITLE", s, len);
-                s = rowset_text(rs, r, POSTS_CONTENT, &len);
-                view_set(post, "CONTENT", s, len);
+                s = rowset_text(rs, r, POSTS_AUTHOR, &len);
+                if (len)
+                        view_set(view_section(post, "BY"), "AUTHOR", s, len);
+                page_set_time(post, "PUBLISHED", rowset_int(rs, r, POSTS_PUBLISHED));
+                s = rowset_text(rs, r, POSTS_BODY, &len);
+                if (!page_set_body(post, "BODY", s, len, rowset_int(rs, r, POSTS_RAW) != 0))
+                        return HTTP_INTERNAL_ERROR;
         }
         if (pg.shown == 0)
                 view_show(body, pg.cursor ? "NOTHING_HERE" : "NO_POSTS");

@@ -2,8 +2,11 @@
 #include "pages/page.h"
 
 #include <stdio.h>
+#include <time.h>
 
+#include "app/session.h"
 #include "core/log.h"
+#include "view/markdown.h"
 #include "view/view.h"
 
 struct view_dict *page_begin(struct app_request *rq, const char *title, const char *body_template)
@@ -16,7 +19,66 @@ struct view_dict *page_begin(struct app_request *rq, const char *title, const ch
         if (title)
                 view_set_str(rq->view, "TITLE", title);
         view_set_str(rq->view, "SITE_NAME", rq->http.cfg->site_name);
+        /* No session cookie: "Sign in", at no cost (app/session.h). */
+        if (app_signed_in(rq)) {
+                struct view_dict *nav = view_section(rq->view, "SIGNED_IN");
+                view_set_str(nav, "AUTHOR", rq->author);
+                view_set_str(nav, "CSRF", app_csrf_field(rq));
+        } else {
+                view_show(rq->view, "SIGN_IN");
+        }
         return view_include(rq->view, "BODY", body_template);
+}
+
+void page_set_time(struct view_dict *d, const char *prefix, uint64_t unix_s)
+{
+        static const char *const months[12] = {"January",   "February", "March",    "April",
+                                               "May",       "June",     "July",     "August",
+                                               "September", "October",  "November", "December"};
+        time_t t = (time_t)unix_s;
+        struct tm tm;
+        char key[48], iso[32], text[48];
+        if (!gmtime_r(&t, &tm))
+                return;
+        strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        snprintf(text, sizeof(text), "%d %s %d", tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
+        snprintf(key, sizeof(key), "%s_ISO", prefix);
+        view_set_str(d, key, iso);
+        snprintf(key, sizeof(key), "%s_TEXT", prefix);
+        view_set_str(d, key, text);
+}
+
+bool page_set_body(struct view_dict *d, const char *key, const char *body, size_t len, bool raw)
+{
+        if (!raw) {
+                view_set(d, key, body, len);
+                return true;
+        }
+        /* Stored by plain SQL without its HTML: rendered here, the same safe way. */
+        struct buf html;
+        buf_init(&html);
+        bool ok = markdown_to_html(body, len, &html);
+        if (ok)
+                view_set(d, key, html.data, html.len);
+        buf_cleanup(&html);
+        return ok;
+}
+
+void page_set_textarea(struct view_dict *d, const char *key, const char *text, size_t len)
+{
+        if (len && (text[0] == '\n' || text[0] == '\r')) {
+                /* HTML drops one newline right after <textarea>: add one so the text's own
+                 * first line break survives. */
+                struct buf b;
+                buf_init(&b);
+                if (buf_append(&b, "\n", 1) && buf_append(&b, text, len))
+                        view_set(d, key, b.data, b.len);
+                else
+                        view_set(NULL, key, text, 0); /* marks the page lost */
+                buf_cleanup(&b);
+        } else {
+                view_set(d, key, text, len);
+        }
 }
 
 enum http_status page_end(struct app_request *rq, enum http_status st)

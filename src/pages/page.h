@@ -2,7 +2,9 @@
 #ifndef BLOGD_PAGE_H
 #define BLOGD_PAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "app/dispatch.h"
 #include "store/db.h"
@@ -18,6 +20,13 @@ extern const struct app_site page_site;
  * title comes from the database passes NULL and sets "TITLE" on rq->view later.
  */
 struct view_dict *page_begin(struct app_request *rq, const char *title, const char *body_template);
+/* Sets PREFIX_ISO (2026-12-01T09:30:00Z, for <time datetime>) and PREFIX_TEXT (1 December
+ * 2026) from Unix seconds, in UTC. */
+void page_set_time(struct view_dict *d, const char *prefix, uint64_t unix_s);
+/* Sets a post's HTML; raw: it is Markdown stored without its HTML, rendered now. */
+bool page_set_body(struct view_dict *d, const char *key, const char *body, size_t len, bool raw);
+/* Sets the text of a <textarea> so that a leading line break survives. */
+void page_set_textarea(struct view_dict *d, const char *key, const char *text, size_t len);
 /* Expands the layout into rq->http.reply; returns st, or 500 if the page could not be rendered. */
 enum http_status page_end(struct app_request *rq, enum http_status st);
 /* Renders the error page for st (with rq->http.error, or a default message). */
@@ -33,5 +42,15 @@ enum http_status page_comments(struct app_request *rq, const struct route_params
 enum http_status page_comment_delete(struct app_request *rq, const struct route_params *p);
 enum http_status page_about(struct app_request *rq, const struct route_params *p);
 enum http_status page_status(struct app_request *rq, const struct route_params *p);
+enum http_status page_feed(struct app_request *rq, const struct route_params *p);
+enum http_status page_login_form(struct app_request *rq, const struct route_params *p);
+enum http_status page_login(struct app_request *rq, const struct route_params *p);
+enum http_status page_logout(struct app_request *rq, const struct route_params *p);
+enum http_status page_admin(struct app_request *rq, const struct route_params *p);
+enum http_status page_post_new_form(struct app_request *rq, const struct route_params *p);
+enum http_status page_post_new(struct app_request *rq, const struct route_params *p);
+enum http_status page_post_edit_form(struct app_request *rq, const struct route_params *p);
+enum http_status page_post_edit(struct app_request *rq, const struct route_params *p);
+enum http_status page_post_delete(struct app_request *rq, const struct route_params *p);
 
 #endif

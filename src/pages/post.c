@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/session.h"
 #include "cache/cache.h"
 #include "core/log.h"
 #include "http/utf8.h"
@@ -29,11 +30,26 @@ static enum http_status render(struct app_request *rq, const struct route_params
         struct keyset k = paging_keyset(&pg);
         struct post post;
         enum db_status ds = posts_thread(p->id[0], &k, &post, &rq->rows);
+        /* A draft is nobody's business but its authors': 404, as if it were not there. */
+        if (ds == DB_OK && post.found && !post.published && !app_signed_in(rq))
+                post.found = false;
         if (ds == DB_OK && post.found) {
                 view_set_int(body, "ID", (long long)post.id);
                 view_set(body, "TITLE", post.title, post.title_len);
-                view_set(body, "CONTENT", post.content, post.content_len);
                 view_set(rq->view, "TITLE", post.title, post.title_len);
+                if (!page_set_body(body, "BODY", post.body, post.body_len, post.raw))
+                        return HTTP_INTERNAL_ERROR;
+                if (post.author[0])
+                        view_set_str(view_section(body, "BY"), "AUTHOR", post.author);
+                if (post.published) {
+                        page_set_time(view_section(body, "DATED"), "PUBLISHED", post.published_at);
+                        view_show(body, "OPEN");
+                } else {
+                        view_show(body, "DRAFT");
+                        view_show(body, "UNDATED");
+                }
+                if (app_signed_in(rq))
+                        view_show(body, "CAN_EDIT");
                 /* The database's sequence, read in the same snapshot as the page. */
                 rq->data_gen.source = 0;
                 rq->data_gen.seq[0] = rq->data_gen.seq[1] = post.seq;
@@ -56,17 +72,8 @@ static enum http_status render(struct app_request *rq, const struct route_params
         }
         paging_render(&pg, body, rs, THREAD_ID, "comments");
         view_set_str(body, "CSRF", app_csrf_field(rq));
-        if (draft && draft->value_len && (draft->value[0] == '\n' || draft->value[0] == '\r')) {
-                /* HTML drops one newline right after <textarea>: add one so the text's own
-                 * first line break survives. */
-                struct buf b;
-                buf_init(&b);
-                if (buf_append(&b, "\n", 1) && buf_append(&b, draft->value, draft->value_len))
-                        view_set(body, "DRAFT", b.data, b.len);
-                buf_cleanup(&b);
-        } else if (draft) {
-                view_set(body, "DRAFT", draft->value, draft->value_len);
-        }
+        if (draft)
+                page_set_textarea(body, "DRAFT_TEXT", draft->value, draft->value_len);
         if (problem) {
                 view_show(body, "PROBLEM");
                 view_set_str(body, "PROBLEM_TEXT", problem);

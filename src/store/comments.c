@@ -11,6 +11,13 @@ enum db_status comments_latest(const struct keyset *k, struct rowset *rows, bool
         return keyset_read(&latest, k, rows, behind);
 }
 
+enum db_status comments_recent(unsigned limit, struct rowset *rows)
+{
+        struct db_value p = DB_INT_VALUE(limit);
+        rowset_reset(rows);
+        return keyset_whole(db_query(STMT_ADMIN_COMMENTS, &p, 1, rowset_add, rows), rows);
+}
+
 enum db_status comments_add(uint32_t post_id, const char *text, size_t len, const char *key,
                             uint64_t count_upto, uint64_t *id, uint64_t *count)
 {

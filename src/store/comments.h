@@ -17,6 +17,9 @@ enum { LATEST_ID, LATEST_CONTENT, LATEST_POST_ID, LATEST_POST_TITLE };
  * fetch order); *behind as posts_page. */
 enum db_status comments_latest(const struct keyset *k, struct rowset *rows, bool *behind);
 
+/* The newest comments of every post, drafts' too (the admin's list), at most limit; LATEST_*
+ * columns, newest first. */
+enum db_status comments_recent(unsigned limit, struct rowset *rows);
 /*
  * Adds a comment to post_id, tagged with the request's key (so a lost answer can be settled by
  * comments_by_key). *id is the new comment's id, 0 if there is no such post; *count the

@@ -12,8 +12,8 @@
 #include "core/clock.h"
 #include "core/log.h"
 
-#define DB_MAX_COLS 8
-#define DB_MAX_PARAMS 8
+#define DB_MAX_COLS 12
+#define DB_MAX_PARAMS 12
 /*
  * Text buffers start here, grow to fit a long value, and shrink back after the query. A
  * buffer of cap bytes is bound as cap - 1: libmariadb reports a value exactly as long as the
@@ -23,66 +23,120 @@
 #define DB_TEXT_INITIAL 4096
 #define DB_TEXT_KEEP (64 * 1024)
 
+/* A published post's time, Unix seconds (blogd's sessions are UTC). */
+#define PUBLISHED_TS "CAST(UNIX_TIMESTAMP(COALESCE(p.published_at, p.created_at)) AS UNSIGNED)"
+/* The post page's own change sequence (see STMT_POST_PAGE_UP). */
+#define POST_SEQ "CAST(COALESCE((SELECT seq FROM change_seq WHERE id = p.id + 16), 0) AS UNSIGNED)"
+/* What the post page shows besides its text: stored without HTML, published, author, time. */
+#define POST_SHOWN "p.html IS NULL, p.status = 'published', COALESCE(a.name, ''), " PUBLISHED_TS
+/* Params: window, subject, window, limit - 1. */
+#define LOGIN_NTH_FAILURE                                                                          \
+        "SELECT CAST(CEIL(TIMESTAMPDIFF(MICROSECOND, NOW(6), at + INTERVAL ? SECOND) / 1000000)"   \
+        " AS SIGNED) FROM login_failure WHERE subject = ? AND at > NOW(6) - INTERVAL ? SECOND"     \
+        " ORDER BY at DESC LIMIT 1 OFFSET ?"
+
 static const char *const stmt_sql[STMT_COUNT] = {
-    [STMT_POST_PAGE_AFTER] = "SELECT id, title, content FROM post WHERE id > ? ORDER BY id LIMIT ?",
-    [STMT_POST_PAGE_BEFORE] = "SELECT id, title, content FROM post WHERE id < ?"
-                              " ORDER BY id DESC LIMIT ?",
-    [STMT_POST_ANY_LE] = "SELECT EXISTS(SELECT 1 FROM post WHERE id <= ?)",
-    [STMT_POST_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM post WHERE id >= ?)",
+    /* Published posts only, with what the index shows of each: the HTML (or, for a post
+     * stored without it by plain SQL, its Markdown and a 1 saying so), the author and the
+     * published time (Unix seconds). */
+    [STMT_POST_PAGE_AFTER] = "SELECT p.id, p.title, COALESCE(p.html, p.content), p.html IS NULL,"
+                             " COALESCE(a.name, ''), " PUBLISHED_TS " FROM post p"
+                             " LEFT JOIN author a ON a.id = p.author_id"
+                             " WHERE p.status = 'published' AND p.id > ? ORDER BY p.id LIMIT ?",
+    [STMT_POST_PAGE_BEFORE] = "SELECT p.id, p.title, COALESCE(p.html, p.content), p.html IS NULL,"
+                              " COALESCE(a.name, ''), " PUBLISHED_TS " FROM post p"
+                              " LEFT JOIN author a ON a.id = p.author_id"
+                              " WHERE p.status = 'published' AND p.id < ?"
+                              " ORDER BY p.id DESC LIMIT ?",
+    [STMT_POST_ANY_LE] = "SELECT EXISTS(SELECT 1 FROM post WHERE status = 'published' AND id <= ?)",
+    [STMT_POST_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM post WHERE status = 'published' AND id >= ?)",
     /*
-     * The post page in one round trip: row kind 0 is the post, with whether its comments go
-     * on behind the cursor (one probe: id BETWEEN 0 AND cursor, or cursor AND past the end)
-     * and its change sequence (read in the same snapshot, so the page cache can keep the page
-     * without a read of its own); rows of kind 1 are one keyset page of its comments (id > ?
-     * ascending, or id < ? descending), a look-ahead row included.
+     * The post page in one round trip: row kind 0 is the post (drafts too: the page decides
+     * who sees one), with whether its comments go on behind the cursor (one probe: id
+     * BETWEEN 0 AND cursor, or cursor AND past the end) and its change sequence (read in the
+     * same snapshot, so the page cache can keep the page without a read of its own); rows of
+     * kind 1 are one keyset page of its comments (id > ? ascending, or id < ? descending), a
+     * look-ahead row included.
      * The comments are read through (post_id, id), always: with a LIMIT and ORDER BY id the
      * optimizer may otherwise walk the primary key and filter on post_id, which is a scan of
      * the whole table for a post whose comments are few or far behind the cursor.
      */
-    [STMT_POST_PAGE_UP] = "(SELECT 0, p.id, p.title, p.content,"
+    [STMT_POST_PAGE_UP] = "(SELECT 0, p.id, p.title, COALESCE(p.html, p.content),"
                           " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id"
-                          " AND id BETWEEN ? AND ?),"
-                          " CAST(COALESCE((SELECT seq FROM change_seq WHERE id = p.id + 16), 0)"
-                          " AS UNSIGNED) FROM post p WHERE p.id = ?) UNION ALL"
-                          " (SELECT 1, c.id, NULL, c.content, 0, 0 FROM comment c"
-                          " FORCE INDEX (idx_comment_post)"
+                          " AND id BETWEEN ? AND ?), " POST_SEQ ", " POST_SHOWN
+                          " FROM post p LEFT JOIN author a ON a.id = p.author_id WHERE p.id = ?)"
+                          " UNION ALL (SELECT 1, c.id, NULL, c.content, 0, 0, 0, 0, NULL, 0"
+                          " FROM comment c FORCE INDEX (idx_comment_post)"
                           " WHERE c.post_id = ? AND c.id > ? ORDER BY c.id LIMIT ?)",
-    [STMT_POST_PAGE_DOWN] = "(SELECT 0, p.id, p.title, p.content,"
+    [STMT_POST_PAGE_DOWN] = "(SELECT 0, p.id, p.title, COALESCE(p.html, p.content),"
                             " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id"
-                            " AND id BETWEEN ? AND ?),"
-                            " CAST(COALESCE((SELECT seq FROM change_seq WHERE id = p.id + 16),"
-                            " 0) AS UNSIGNED) FROM post p WHERE p.id = ?) UNION ALL"
-                            " (SELECT 1, c.id, NULL, c.content, 0, 0 FROM comment c"
-                            " FORCE INDEX (idx_comment_post)"
+                            " AND id BETWEEN ? AND ?), " POST_SEQ ", " POST_SHOWN
+                            " FROM post p LEFT JOIN author a ON a.id = p.author_id WHERE p.id = ?)"
+                            " UNION ALL (SELECT 1, c.id, NULL, c.content, 0, 0, 0, 0, NULL, 0"
+                            " FROM comment c FORCE INDEX (idx_comment_post)"
                             " WHERE c.post_id = ? AND c.id < ? ORDER BY c.id DESC LIMIT ?)",
     /* The first page, most of the traffic: no probe behind the cursor (a subquery fewer to
      * optimise per execution); same columns, the probe reads as 0. */
-    [STMT_POST_PAGE_FIRST] = "(SELECT 0, p.id, p.title, p.content, 0,"
-                             " CAST(COALESCE((SELECT seq FROM change_seq WHERE id = p.id + 16),"
-                             " 0) AS UNSIGNED) FROM post p WHERE p.id = ?) UNION ALL"
-                             " (SELECT 1, c.id, NULL, c.content, 0, 0 FROM comment c"
-                             " FORCE INDEX (idx_comment_post)"
+    [STMT_POST_PAGE_FIRST] = "(SELECT 0, p.id, p.title, COALESCE(p.html, p.content), 0, " POST_SEQ
+                             ", " POST_SHOWN " FROM post p LEFT JOIN author a"
+                             " ON a.id = p.author_id WHERE p.id = ?)"
+                             " UNION ALL (SELECT 1, c.id, NULL, c.content, 0, 0, 0, 0, NULL, 0"
+                             " FROM comment c FORCE INDEX (idx_comment_post)"
                              " WHERE c.post_id = ? ORDER BY c.id LIMIT ?)",
-    [STMT_POST_EXISTS] = "SELECT id FROM post WHERE id = ?",
+    /* A post a visitor may comment on. */
+    [STMT_POST_EXISTS] = "SELECT id FROM post WHERE id = ? AND status = 'published'",
+    [STMT_POST_GET] = "SELECT id, title, content, status = 'published', version FROM post"
+                      " WHERE id = ?",
+    /* published_at is set by the post_bi/post_bu triggers (sql/005) the first time a post
+     * is published, and kept through later edits. */
+    [STMT_POST_INSERT] = "INSERT INTO post (author_id, status, title, content, html)"
+                         " VALUES (?, ?, ?, ?, ?)",
+    [STMT_POST_UPDATE] = "UPDATE post SET title = ?, content = ?, html = ?, status = ?,"
+                         " updated_at = NOW(6), version = version + 1"
+                         " WHERE id = ? AND version = ?",
+    [STMT_POST_DELETE] = "DELETE FROM post WHERE id = ?",
+    /* Through idx_post_feed (status, published_at): the newest, whatever the table's size. */
+    [STMT_FEED] = "SELECT p.id, p.title, COALESCE(p.html, p.content), p.html IS NULL,"
+                  " COALESCE(a.name, ''), " PUBLISHED_TS ","
+                  " CAST(UNIX_TIMESTAMP(p.updated_at) AS UNSIGNED) FROM post p"
+                  " LEFT JOIN author a ON a.id = p.author_id WHERE p.status = 'published'"
+                  " ORDER BY p.published_at DESC, p.id DESC LIMIT ?",
+    [STMT_ADMIN_POSTS_BEFORE] =
+        "SELECT p.id, p.title, p.status = 'published', COALESCE(a.name, ''),"
+        " CAST(UNIX_TIMESTAMP(p.updated_at) AS UNSIGNED) FROM post p"
+        " LEFT JOIN author a ON a.id = p.author_id WHERE p.id < ?"
+        " ORDER BY p.id DESC LIMIT ?",
+    [STMT_ADMIN_POSTS_AFTER] = "SELECT p.id, p.title, p.status = 'published', COALESCE(a.name, ''),"
+                               " CAST(UNIX_TIMESTAMP(p.updated_at) AS UNSIGNED) FROM post p"
+                               " LEFT JOIN author a ON a.id = p.author_id WHERE p.id > ?"
+                               " ORDER BY p.id LIMIT ?",
+    [STMT_ADMIN_ANY_LE] = "SELECT EXISTS(SELECT 1 FROM post WHERE id <= ?)",
+    [STMT_ADMIN_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM post WHERE id >= ?)",
+    [STMT_ADMIN_COMMENTS] = "SELECT c.id, c.content, c.post_id, p.title FROM comment c"
+                            " STRAIGHT_JOIN post p FORCE INDEX (PRIMARY) ON p.id = c.post_id"
+                            " ORDER BY c.id DESC LIMIT ?",
     /* Walk comments in id order and look each post up by its key (STRAIGHT_JOIN, FORCE INDEX:
-     * on small tables the optimizer would otherwise scan posts and sort). */
+     * on small tables the optimizer would otherwise scan posts and sort); comments of drafts
+     * are not shown. */
     [STMT_LATEST_BEFORE] = "SELECT c.id, c.content, c.post_id, p.title FROM comment c"
                            " STRAIGHT_JOIN post p FORCE INDEX (PRIMARY) ON p.id = c.post_id"
-                           " WHERE c.id < ?"
+                           " AND p.status = 'published' WHERE c.id < ?"
                            " ORDER BY c.id DESC LIMIT ?",
     [STMT_LATEST_AFTER] = "SELECT c.id, c.content, c.post_id, p.title FROM comment c"
                           " STRAIGHT_JOIN post p FORCE INDEX (PRIMARY) ON p.id = c.post_id"
-                          " WHERE c.id > ?"
+                          " AND p.status = 'published' WHERE c.id > ?"
                           " ORDER BY c.id LIMIT ?",
-    [STMT_COMMENT_ANY_LE] = "SELECT EXISTS(SELECT 1 FROM comment WHERE id <= ?)",
-    [STMT_COMMENT_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM comment WHERE id >= ?)",
+    [STMT_COMMENT_ANY_LE] = "SELECT EXISTS(SELECT 1 FROM comment c JOIN post p ON p.id = c.post_id"
+                            " AND p.status = 'published' WHERE c.id <= ?)",
+    [STMT_COMMENT_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM comment c JOIN post p ON p.id = c.post_id"
+                            " AND p.status = 'published' WHERE c.id >= ?)",
     /* One round trip: the new id, and how many comments the post now has (up to a page and
      * one), to know which page shows the new comment; no row if there is no such post. The
      * count is a derived table, read before the row is inserted: a subquery evaluated in
      * RETURNING would take its (locking) reads after the triggers locked change_seq, and
      * concurrent inserts then deadlock (measured: 1-2% of POSTs at 4 workers). */
     [STMT_COMMENT_INSERT] = "INSERT INTO comment (content, post_id, request_key)"
-                            " SELECT ?, id, ? FROM post WHERE id = ?"
+                            " SELECT ?, id, ? FROM post WHERE id = ? AND status = 'published'"
                             " RETURNING id, (SELECT COUNT(*) FROM (SELECT 1 FROM comment c2"
                             " WHERE c2.post_id = ? LIMIT ?) n)",
     /* A locking read waits for an insert still in flight, so the answer is final. */
@@ -99,6 +153,37 @@ static const char *const stmt_sql[STMT_COUNT] = {
         "SELECT (SELECT COUNT(*) FROM blogd_host WHERE id <> ? AND expires_at > NOW(6)),"
         " CAST(COALESCE((SELECT seq FROM change_seq WHERE id = 2), 0) AS UNSIGNED)",
     [STMT_HOST_LEAVE] = "DELETE FROM blogd_host WHERE id = ?",
+    [STMT_AUTHOR_BY_NAME] = "SELECT id, name, pass_hash FROM author WHERE name = ?",
+    [STMT_AUTHOR_SET_HASH] = "UPDATE author SET pass_hash = ? WHERE id = ?",
+    [STMT_AUTHOR_INSERT] = "INSERT INTO author (name, pass_hash) VALUES (?, ?)",
+    [STMT_AUTHOR_LIST] = "SELECT a.id, a.name, CAST(UNIX_TIMESTAMP(a.created_at) AS UNSIGNED),"
+                         " (SELECT COUNT(*) FROM post p WHERE p.author_id = a.id),"
+                         " (SELECT COUNT(*) FROM session s WHERE s.author_id = a.id),"
+                         " a.pass_hash <> '' FROM author a ORDER BY a.name",
+    [STMT_AUTHOR_DELETE] = "DELETE FROM author WHERE id = ?",
+    [STMT_AUTHOR_REASSIGN] = "UPDATE post SET author_id = ? WHERE author_id = ?",
+    [STMT_AUTHOR_POST_COUNT] = "SELECT COUNT(*) FROM post WHERE author_id = ?",
+    [STMT_SESSION_INSERT] = "INSERT INTO session (id_hash, author_id, created_at, last_seen)"
+                            " VALUES (?, ?, NOW(6), NOW(6))",
+    /* A session within both its idle and its absolute limit, and how long it has been idle. */
+    [STMT_SESSION_GET] = "SELECT s.author_id, a.name,"
+                         " CAST(TIMESTAMPDIFF(SECOND, s.last_seen, NOW(6)) AS UNSIGNED)"
+                         " FROM session s JOIN author a ON a.id = s.author_id"
+                         " WHERE s.id_hash = ? AND s.last_seen > NOW(6) - INTERVAL ? SECOND"
+                         " AND s.created_at > NOW(6) - INTERVAL ? SECOND",
+    [STMT_SESSION_TOUCH] = "UPDATE session SET last_seen = NOW(6) WHERE id_hash = ?",
+    [STMT_SESSION_DELETE] = "DELETE FROM session WHERE id_hash = ?",
+    [STMT_SESSION_PURGE] = "DELETE FROM session WHERE last_seen < NOW(6) - INTERVAL ? SECOND"
+                           " OR created_at < NOW(6) - INTERVAL ? SECOND LIMIT 100",
+    [STMT_SESSION_END_ALL] = "DELETE FROM session WHERE author_id = ?",
+    /* Seconds until a subject has fewer than the limit of failures in the window (the limit-th
+     * newest leaves it), for the account and the address at once; 0: not locked. */
+    [STMT_LOGIN_WAIT] = "SELECT CAST(GREATEST(0, COALESCE((" LOGIN_NTH_FAILURE "), 0),"
+                        " COALESCE((" LOGIN_NTH_FAILURE "), 0)) AS UNSIGNED)",
+    [STMT_LOGIN_FAIL] = "INSERT INTO login_failure (subject, at) VALUES (?, NOW(6)), (?, NOW(6))",
+    [STMT_LOGIN_FORGET] = "DELETE FROM login_failure WHERE subject = ?",
+    [STMT_LOGIN_PURGE] =
+        "DELETE FROM login_failure WHERE at < NOW(6) - INTERVAL ? SECOND LIMIT 1000",
 };
 
 struct column {
@@ -280,7 +365,8 @@ static int connect_once(void)
         mysql_options(db.conn, MYSQL_OPT_RECONNECT, &reconnect);
         /* Marks blogd's own changes: the triggers count every other session's (change_seq 2). */
         mysql_options(db.conn, MYSQL_INIT_COMMAND,
-                      "SET @blogd_writer = 1, SESSION tx_isolation = 'READ-COMMITTED'");
+                      "SET @blogd_writer = 1, SESSION tx_isolation = 'READ-COMMITTED',"
+                      " time_zone = '+00:00'");
         const char *sock = c->db_socket[0] ? c->db_socket : NULL;
         if (!mysql_real_connect(db.conn, c->db_host, c->db_user, c->db_password, c->db_name,
                                 (unsigned)c->db_port, sock, 0)) {
@@ -358,6 +444,8 @@ static enum db_status fail(struct stmt *s, const char *what)
         unsigned err = stmt_errno(s, &msg);
         if (err == ER_NO_REFERENCED_ROW_2 || err == ER_NO_REFERENCED_ROW)
                 return DB_NO_PARENT; /* the caller's answer (404), not an error of ours */
+        if (err == ER_DUP_ENTRY)
+                return DB_DUPLICATE; /* the caller's answer too */
         if (err == ER_LOCK_DEADLOCK) {
                 /* InnoDB rolled the whole statement back: nothing was stored, run it again. */
                 log_warn("database %s: deadlock, the statement is run again", what);

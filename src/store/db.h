@@ -22,7 +22,17 @@ enum db_stmt_id {
         STMT_POST_PAGE_DOWN,
         STMT_POST_PAGE_FIRST, /* the same without a cursor: nothing can come before it */
         STMT_POST_EXISTS,
-        STMT_LATEST_BEFORE, /* all comments, newest first, with their post */
+        STMT_POST_GET, /* one post as the editor shows it (drafts too) */
+        STMT_POST_INSERT,
+        STMT_POST_UPDATE,        /* only over the version the editor read */
+        STMT_POST_DELETE,        /* its comments go with it (ON DELETE CASCADE) */
+        STMT_FEED,               /* the newest published posts */
+        STMT_ADMIN_POSTS_BEFORE, /* every post, drafts too, newest first */
+        STMT_ADMIN_POSTS_AFTER,
+        STMT_ADMIN_ANY_LE,
+        STMT_ADMIN_ANY_GE,
+        STMT_ADMIN_COMMENTS, /* the latest comments, of drafts too */
+        STMT_LATEST_BEFORE,  /* all comments, newest first, with their post */
         STMT_LATEST_AFTER,
         STMT_COMMENT_ANY_LE,
         STMT_COMMENT_ANY_GE,
@@ -34,6 +44,23 @@ enum db_stmt_id {
         STMT_HOST_BEAT,  /* this host is alive (src/heartbeat.c) */
         STMT_HOST_PEEK,  /* other live hosts, and the count of changes made outside blogd */
         STMT_HOST_LEAVE,
+        STMT_AUTHOR_BY_NAME, /* accounts (store/authors.c) */
+        STMT_AUTHOR_SET_HASH,
+        STMT_AUTHOR_INSERT,
+        STMT_AUTHOR_LIST,
+        STMT_AUTHOR_DELETE,
+        STMT_AUTHOR_REASSIGN,
+        STMT_AUTHOR_POST_COUNT,
+        STMT_SESSION_INSERT, /* sessions (store/sessions.c) */
+        STMT_SESSION_GET,
+        STMT_SESSION_TOUCH,
+        STMT_SESSION_DELETE,
+        STMT_SESSION_PURGE,
+        STMT_SESSION_END_ALL,
+        STMT_LOGIN_WAIT, /* failed logins (store/logins.c) */
+        STMT_LOGIN_FAIL,
+        STMT_LOGIN_FORGET,
+        STMT_LOGIN_PURGE,
         STMT_COUNT
 };
 
@@ -43,6 +70,7 @@ enum db_status {
         DB_ERROR,       /* the statement failed for another reason: answer 500 */
         DB_IN_DOUBT,    /* a write was sent but the connection died before its answer */
         DB_NO_PARENT,   /* a foreign key refused the row: what it refers to does not exist */
+        DB_DUPLICATE,   /* a unique key refused the row: it exists already */
 };
 
 enum db_type { DB_INT, DB_TEXT };

@@ -11,6 +11,21 @@ enum db_status posts_page(const struct keyset *k, struct rowset *rows, bool *beh
         return keyset_read(&index_page, k, rows, behind);
 }
 
+enum db_status posts_feed(unsigned limit, struct rowset *rows)
+{
+        struct db_value p = DB_INT_VALUE(limit);
+        rowset_reset(rows);
+        return keyset_whole(db_query(STMT_FEED, &p, 1, rowset_add, rows), rows);
+}
+
+static const struct keyset_stmts admin_page = {STMT_ADMIN_POSTS_AFTER, STMT_ADMIN_POSTS_BEFORE,
+                                               STMT_ADMIN_ANY_LE, STMT_ADMIN_ANY_GE};
+
+enum db_status posts_admin_page(const struct keyset *k, struct rowset *rows, bool *behind)
+{
+        return keyset_read(&admin_page, k, rows, behind);
+}
+
 enum db_status posts_exists(uint32_t id, bool *exists)
 {
         struct db_value p = DB_INT_VALUE(id);
@@ -21,7 +36,7 @@ enum db_status posts_exists(uint32_t id, bool *exists)
 /* The last post's texts, kept for the page that asked (one request at a time per process);
  * memory that grew for one huge post is given back on the next call. */
 #define POST_KEEP_BYTES (256 * 1024)
-static struct buf kept_title, kept_content;
+static struct buf kept_title, kept_content, kept_author;
 
 static void keep_reset(struct buf *b)
 {
@@ -40,7 +55,7 @@ struct thread {
 static bool take_row(void *ctx, const struct db_value *col, size_t ncols)
 {
         struct thread *t = ctx;
-        if (ncols != 6)
+        if (ncols != 10)
                 return !(t->bad = true);
         if (col[0].i == 1) {
                 struct db_value comment[2] = {col[1], col[3]};
@@ -48,16 +63,21 @@ static bool take_row(void *ctx, const struct db_value *col, size_t ncols)
         }
         struct post *p = t->post;
         if (!buf_append(&kept_title, col[2].s, col[2].len) ||
-            !buf_append(&kept_content, col[3].s, col[3].len))
+            !buf_append(&kept_content, col[3].s, col[3].len) ||
+            !buf_append(&kept_author, col[8].s, col[8].len))
                 return !(t->bad = true);
         p->found = true;
         p->id = (uint32_t)col[1].i;
         p->title = kept_title.data;
         p->title_len = kept_title.len;
-        p->content = kept_content.data;
-        p->content_len = kept_content.len;
+        p->body = kept_content.data;
+        p->body_len = kept_content.len;
         p->comments_behind = col[4].i != 0;
         p->seq = col[5].i;
+        p->raw = col[6].i != 0;
+        p->published = col[7].i != 0;
+        p->author = kept_author.data;
+        p->published_at = col[9].i;
         return true;
 }
 
@@ -68,6 +88,7 @@ enum db_status posts_thread(uint32_t id, const struct keyset *k, struct post *p,
         *p = (struct post){.found = false};
         keep_reset(&kept_title);
         keep_reset(&kept_content);
+        keep_reset(&kept_author);
         rowset_reset(comments);
         enum db_status st;
         if (k->probe == KEYSET_PROBE_NONE && k->ascending && k->bound == 0) {
@@ -98,5 +119,85 @@ enum db_status posts_thread(uint32_t id, const struct keyset *k, struct post *p,
         /* A UNION's branches promise no order: the comments in fetch order. */
         if (st == DB_OK)
                 rowset_sort(comments, THREAD_ID, !k->ascending);
+        return st;
+}
+
+struct source {
+        struct post_source *out;
+        bool bad; /* the row could not be kept */
+};
+
+/* Rows of STMT_POST_GET: id, title, content, published, version. */
+static bool take_source(void *ctx, const struct db_value *col, size_t ncols)
+{
+        struct source *r = ctx;
+        struct post_source *p = r->out;
+        if (ncols != 5 || !buf_append(&kept_title, col[1].s, col[1].len) ||
+            !buf_append(&kept_content, col[2].s, col[2].len))
+                return !(r->bad = true);
+        p->found = true;
+        p->id = (uint32_t)col[0].i;
+        p->title = kept_title.data;
+        p->title_len = kept_title.len;
+        p->content = kept_content.data;
+        p->content_len = kept_content.len;
+        p->published = col[3].i != 0;
+        p->version = col[4].i;
+        return false;
+}
+
+enum db_status posts_source(uint32_t id, struct post_source *out)
+{
+        struct db_value p = DB_INT_VALUE(id);
+        struct source r = {out, false};
+        *out = (struct post_source){.found = false};
+        keep_reset(&kept_title);
+        keep_reset(&kept_content);
+        enum db_status st = db_query(STMT_POST_GET, &p, 1, take_source, &r);
+        if (st == DB_OK && r.bad) {
+                *out = (struct post_source){.found = false};
+                st = DB_ERROR;
+        }
+        return st;
+}
+
+static struct db_value status_value(bool published)
+{
+        return published ? DB_TEXT_VALUE("published", 9) : DB_TEXT_VALUE("draft", 5);
+}
+
+enum db_status posts_add(uint32_t author, const struct post_text *t, uint64_t *id)
+{
+        struct db_value p[5] = {
+            DB_INT_VALUE(author), status_value(t->published), DB_TEXT_VALUE(t->title, t->title_len),
+            DB_TEXT_VALUE(t->content, t->content_len), DB_TEXT_VALUE(t->html, t->html_len)};
+        uint64_t affected = 0;
+        *id = 0;
+        enum db_status st = db_exec(STMT_POST_INSERT, p, 5, &affected, id);
+        if (st == DB_OK && (affected != 1 || *id == 0))
+                st = DB_ERROR;
+        return st;
+}
+
+enum db_status posts_update(uint32_t id, uint64_t version, const struct post_text *t, bool *saved)
+{
+        struct db_value p[6] = {DB_TEXT_VALUE(t->title, t->title_len),
+                                DB_TEXT_VALUE(t->content, t->content_len),
+                                DB_TEXT_VALUE(t->html, t->html_len),
+                                status_value(t->published),
+                                DB_INT_VALUE(id),
+                                DB_INT_VALUE(version)};
+        uint64_t affected = 0;
+        enum db_status st = db_exec(STMT_POST_UPDATE, p, 6, &affected, NULL);
+        *saved = st == DB_OK && affected == 1;
+        return st;
+}
+
+enum db_status posts_delete(uint32_t id, bool *deleted)
+{
+        struct db_value p = DB_INT_VALUE(id);
+        uint64_t affected = 0;
+        enum db_status st = db_exec(STMT_POST_DELETE, &p, 1, &affected, NULL);
+        *deleted = st == DB_OK && affected == 1;
         return st;
 }

@@ -10,7 +10,7 @@
 #include "store/db.h"
 
 #define ROWSET_MAX_ROWS 256
-#define ROWSET_MAX_COLS 4
+#define ROWSET_MAX_COLS 8
 
 struct rowset {
         size_t count;

@@ -23,8 +23,9 @@ static void shape(enum db_stmt_id id, const struct fake_column *cols, unsigned n
 
 static void add_post_row(enum db_stmt_id id, uint64_t post_id, const char *title)
 {
-        struct fake_value v[3] = {
-            {false, post_id, NULL, 0}, {false, 0, title, strlen(title)}, {false, 0, "text", 4}};
+        struct fake_value v[6] = {{false, post_id, NULL, 0}, {false, 0, title, strlen(title)},
+                                  {false, 0, "text", 4},     {false, 0, NULL, 0},
+                                  {false, 0, "admin", 5},    {false, 1764633600, NULL, 0}};
         fake_mysql_add_row(db_stmt_sql(id), v);
 }
 
@@ -36,22 +37,23 @@ static void add_flag(enum db_stmt_id id, uint64_t flag)
 
 static void connect_shaped(void)
 {
-        const struct fake_column post[3] = {int_col, text_col, text_col};
+        const struct fake_column post[6] = {int_col, text_col, text_col,
+                                            int_col, text_col, int_col};
         const struct fake_column one[1] = {int_col};
         const struct fake_column two[2] = {int_col, int_col};
-        const struct fake_column thread[6] = {int_col,  int_col, text_col,
-                                              text_col, int_col, int_col};
+        const struct fake_column thread[10] = {int_col, int_col, text_col, text_col, int_col,
+                                               int_col, int_col, int_col,  text_col, int_col};
         fake_mysql_reset();
-        shape(STMT_POST_PAGE_AFTER, post, 3, false);
-        shape(STMT_POST_PAGE_BEFORE, post, 3, false);
+        shape(STMT_POST_PAGE_AFTER, post, 6, false);
+        shape(STMT_POST_PAGE_BEFORE, post, 6, false);
         shape(STMT_POST_ANY_LE, one, 1, false);
         shape(STMT_POST_ANY_GE, one, 1, false);
         shape(STMT_POST_EXISTS, one, 1, false);
         shape(STMT_COMMENT_POST_ID, one, 1, false);
         shape(STMT_COMMENT_INSERT, two, 2, true);
         shape(STMT_CHANGE_SEQ, one, 1, false); /* the wrong shape: two columns are asked */
-        shape(STMT_POST_PAGE_UP, thread, 6, false);
-        shape(STMT_POST_PAGE_FIRST, thread, 6, false);
+        shape(STMT_POST_PAGE_UP, thread, 10, false);
+        shape(STMT_POST_PAGE_FIRST, thread, 10, false);
         CHECK(db_connect());
 }
 
@@ -69,7 +71,10 @@ static void test_page_and_probe(void)
         CHECK_EQ_SIZE(rs.count, 3);
         CHECK_EQ_INT(rowset_int(&rs, 0, POSTS_ID), 6);
         size_t len;
-        CHECK_EQ_STR(rowset_text(&rs, 2, POSTS_CONTENT, &len), "text");
+        CHECK_EQ_STR(rowset_text(&rs, 2, POSTS_BODY, &len), "text");
+        CHECK_EQ_STR(rowset_text(&rs, 2, POSTS_AUTHOR, &len), "admin");
+        CHECK_EQ_INT(rowset_int(&rs, 2, POSTS_PUBLISHED), 1764633600);
+        CHECK_EQ_INT(rowset_int(&rs, 2, POSTS_RAW), 0);
         CHECK(behind);
         /* Without a probe nothing is behind, and the probe is not run. */
         add_flag(STMT_POST_ANY_LE, 1);
@@ -102,9 +107,12 @@ static void test_overflow_is_an_error(void)
 static void add_thread_row(enum db_stmt_id id, uint64_t kind, uint64_t cid, const char *text,
                            uint64_t behind, uint64_t seq)
 {
-        struct fake_value v[6] = {{false, kind, NULL, 0},     {false, cid, NULL, 0},
-                                  {kind == 1, 0, "Title", 5}, {false, 0, text, strlen(text)},
-                                  {false, behind, NULL, 0},   {false, seq, NULL, 0}};
+        struct fake_value v[10] = {
+            {false, kind, NULL, 0},      {false, cid, NULL, 0},
+            {kind == 1, 0, "Title", 5},  {false, 0, text, strlen(text)},
+            {false, behind, NULL, 0},    {false, seq, NULL, 0},
+            {false, kind == 0, NULL, 0}, {false, kind == 0, NULL, 0},
+            {kind == 1, 0, "ann", 3},    {false, kind == 0 ? 42 : 0, NULL, 0}};
         fake_mysql_add_row(db_stmt_sql(id), v);
 }
 
@@ -122,8 +130,10 @@ static void test_thread(void)
         CHECK_EQ_INT(posts_thread(3, &k, &p, &rs), DB_OK);
         CHECK(p.found && p.id == 3 && p.comments_behind && p.seq == 77);
         CHECK_EQ_STR(p.title, "Title");
-        CHECK_EQ_STR(p.content, "post text");
-        CHECK(p.title_len == 5 && p.content_len == 9);
+        CHECK_EQ_STR(p.body, "post text");
+        CHECK(p.title_len == 5 && p.body_len == 9);
+        CHECK(p.raw && p.published && p.published_at == 42);
+        CHECK_EQ_STR(p.author, "ann");
         CHECK_EQ_SIZE(rs.count, 2);
         CHECK_EQ_INT(rowset_int(&rs, 0, THREAD_ID), 11);
         CHECK_EQ_INT(rowset_int(&rs, 1, THREAD_ID), 12);

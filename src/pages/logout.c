@@ -1,0 +1,16 @@
+/* logout: POST /logout ends the session on the server, deletes its cookie, and goes home. */
+#include "pages/page.h"
+
+#include "app/session.h"
+
+enum http_status page_logout(struct app_request *rq, const struct route_params *p)
+{
+        (void)p;
+        enum http_status hs = request_read_form(&rq->http);
+        if (hs != HTTP_OK)
+                return hs;
+        if (!request_csrf_ok(&rq->http))
+                return HTTP_FORBIDDEN;
+        app_session_end(rq);
+        return request_redirect(&rq->http, HTTP_SEE_OTHER, "/");
+}
