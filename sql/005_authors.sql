@@ -59,13 +59,21 @@ UPDATE post SET author_id = 1, published_at = created_at;
 
 -- A post gets its published time the first time it is published, however it is stored
 -- (blogd's editor or plain SQL), and keeps it through later edits; the feed is read by it.
+-- A text changed by plain SQL (not by blogd, whose sessions SET @blogd_writer = 1 and store
+-- the HTML with the text) loses its now stale HTML: blogd renders it when it is shown, until
+-- the next `blogd migrate` stores it again.
 DELIMITER //
 CREATE TRIGGER post_bi BEFORE INSERT ON post FOR EACH ROW
   IF NEW.status = 'published' AND NEW.published_at IS NULL THEN
     SET NEW.published_at = NOW(6);
   END IF//
 CREATE TRIGGER post_bu BEFORE UPDATE ON post FOR EACH ROW
+BEGIN
   IF NEW.status = 'published' AND NEW.published_at IS NULL THEN
     SET NEW.published_at = NOW(6);
-  END IF//
+  END IF;
+  IF @blogd_writer IS NULL AND NOT (NEW.content <=> OLD.content) AND NEW.html <=> OLD.html THEN
+    SET NEW.html = NULL;
+  END IF;
+END//
 DELIMITER ;

@@ -129,11 +129,12 @@ static enum http_status read_fields(struct app_request *rq, struct fields *f, co
                 *problem = "The status must be draft or published.";
         if (*problem)
                 return HTTP_UNPROCESSABLE;
-        /* What is stored: the title and the text without the blanks around them. */
+        /* What is stored: the title without the blanks around it, the text without those
+         * after it (leading spaces are Markdown: four make a code block). */
         f->title = t;
         f->title_len = tl;
-        f->content = c;
-        f->content_len = cl;
+        while (f->content_len && is_space(f->content[f->content_len - 1]))
+                f->content_len--;
         return HTTP_OK;
 }
 

@@ -13,9 +13,9 @@ enum db_status comments_latest(const struct keyset *k, struct rowset *rows, bool
 
 enum db_status comments_recent(unsigned limit, struct rowset *rows)
 {
-        struct db_value p = DB_INT_VALUE(limit);
+        struct db_value p[2] = {DB_INT_VALUE(KEYSET_PAST_END), DB_INT_VALUE(limit)};
         rowset_reset(rows);
-        return keyset_whole(db_query(STMT_ADMIN_COMMENTS, &p, 1, rowset_add, rows), rows);
+        return keyset_whole(db_query(STMT_ADMIN_COMMENTS, p, 2, rowset_add, rows), rows);
 }
 
 enum db_status comments_add(uint32_t post_id, const char *text, size_t len, const char *key,

@@ -110,11 +110,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
                                " CAST(UNIX_TIMESTAMP(p.updated_at) AS UNSIGNED) FROM post p"
                                " LEFT JOIN author a ON a.id = p.author_id WHERE p.id > ?"
                                " ORDER BY p.id LIMIT ?",
-    [STMT_ADMIN_ANY_LE] = "SELECT EXISTS(SELECT 1 FROM post WHERE id <= ?)",
-    [STMT_ADMIN_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM post WHERE id >= ?)",
+    [STMT_ADMIN_ANY_LE] = "SELECT EXISTS(SELECT 1 FROM post FORCE INDEX (PRIMARY) WHERE id <= ?)",
+    [STMT_ADMIN_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM post FORCE INDEX (PRIMARY) WHERE id >= ?)",
     [STMT_ADMIN_COMMENTS] = "SELECT c.id, c.content, c.post_id, p.title FROM comment c"
                             " STRAIGHT_JOIN post p FORCE INDEX (PRIMARY) ON p.id = c.post_id"
-                            " ORDER BY c.id DESC LIMIT ?",
+                            " WHERE c.id < ? ORDER BY c.id DESC LIMIT ?",
     /* Walk comments in id order and look each post up by its key (STRAIGHT_JOIN, FORCE INDEX:
      * on small tables the optimizer would otherwise scan posts and sort); comments of drafts
      * are not shown. */
@@ -159,7 +159,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_AUTHOR_LIST] = "SELECT a.id, a.name, CAST(UNIX_TIMESTAMP(a.created_at) AS UNSIGNED),"
                          " (SELECT COUNT(*) FROM post p WHERE p.author_id = a.id),"
                          " (SELECT COUNT(*) FROM session s WHERE s.author_id = a.id),"
-                         " a.pass_hash <> '' FROM author a ORDER BY a.name",
+                         " a.pass_hash <> '' FROM author a ORDER BY a.id",
     [STMT_AUTHOR_DELETE] = "DELETE FROM author WHERE id = ?",
     [STMT_AUTHOR_REASSIGN] = "UPDATE post SET author_id = ? WHERE author_id = ?",
     [STMT_AUTHOR_POST_COUNT] = "SELECT COUNT(*) FROM post WHERE author_id = ?",

@@ -16,8 +16,11 @@ bool markdown_to_html(const char *text, size_t len, struct buf *out)
         char *html = cmark_markdown_to_html(text ? text : "", text ? len : 0, MARKDOWN_OPTIONS);
         if (!html)
                 return false;
-        size_t before = out->len;
-        bool ok = buf_append(out, html, strlen(html));
+        size_t before = out->len, n = strlen(html);
+        /* cmark ends every block with a line break: the last one is not part of the text. */
+        while (n && html[n - 1] == '\n')
+                n--;
+        bool ok = buf_append(out, html, n);
         if (!ok && out->cap) {
                 out->len = before;
                 out->data[before] = '\0';

@@ -225,10 +225,10 @@ class Posts(BoundaryCase):
             for art in doc.find_all("article", cls="post"):
                 a = art.find("h2").find("a")
                 if a is not None and a.get("href") == "/%d/" % self.pid:
-                    return a.raw_text(), art.find("p", cls="text").raw_text()
+                    return a.raw_text(), art.find("div", cls="prose").raw_text()
             return None, None
         art = doc.find("article", cls="post")
-        return doc.find("h1").raw_text(), art.find("p", cls="text").raw_text()
+        return doc.find("h1").raw_text(), art.find("div", cls="prose").raw_text()
 
     def check_everywhere(self, title, content, what):
         post = "/%d/" % self.pid

@@ -179,7 +179,7 @@ class SeedPages(PageTestCase):
         for art in doc.find_all("article", cls="post"):
             pid = art.find(cls="post-id").text()
             a = art.find("h2").find("a")
-            posts.append((pid, a.text(), a.get("href"), art.find("p", cls="text").raw_text()))
+            posts.append((pid, a.text(), a.get("href"), art.find("div", cls="prose").raw_text()))
         self.assertEqual(posts[:3], [("#%d" % i, t, "/%d/" % i, c) for i, t, c in SEED_POSTS])
         ids = [int(p[0][1:]) for p in posts]
         self.assertEqual(ids, sorted(ids), "posts not oldest first: %r" % ids)
@@ -193,7 +193,7 @@ class SeedPages(PageTestCase):
                 self.assertIsNotNone(art, r.describe())
                 self.assertEqual(art.find(cls="post-id").text(), "#%d" % pid)
                 self.assertEqual(doc.find("h1").text(), title)
-                self.assertEqual(art.find("p", cls="text").raw_text(), content)
+                self.assertEqual(art.find("div", cls="prose").raw_text(), content)
                 self.assertIn("Comments", [h.text() for h in doc.find_all("h2")])
                 # The comment form.
                 form = blogtest.find_form(r.text, "/%d/" % pid)
@@ -440,7 +440,7 @@ class QueryPlans(unittest.TestCase):
     production. Post 1 (every `?` is 1) holds every tenth comment, like the
     large data set's busy post: that is where ORDER BY id LIMIT tempts the
     optimizer to walk the primary key and filter. The live data is not
-    touched. Fails on a full scan of post or comment (type ALL, or a full
+    touched. INSERT ... VALUES reads nothing and is not judged. Fails on a full scan of post or comment (type ALL, or a full
     index scan, type index) or a filesort."""
 
     POSTS, COMMENTS = 2000, 20000
@@ -458,7 +458,9 @@ class QueryPlans(unittest.TestCase):
         sql("DROP DATABASE IF EXISTS %s; CREATE DATABASE %s CHARACTER SET utf8mb4; USE %s;"
             "CREATE TABLE post LIKE blog.post; CREATE TABLE comment LIKE blog.comment;"
             "CREATE TABLE change_seq LIKE blog.change_seq; INSERT INTO change_seq VALUES (1, 0);"
-            "CREATE TABLE blogd_host LIKE blog.blogd_host;"
+            "CREATE TABLE blogd_host LIKE blog.blogd_host; CREATE TABLE author LIKE blog.author;"
+            "CREATE TABLE session LIKE blog.session;"
+            "CREATE TABLE login_failure LIKE blog.login_failure;"
             "INSERT INTO post (id, title, content) SELECT seq, CONCAT('Post ', seq), 'Content'"
             "  FROM seq_1_to_%d;"
             "INSERT INTO comment (content, post_id) SELECT CONCAT('Comment ', seq),"
@@ -467,6 +469,8 @@ class QueryPlans(unittest.TestCase):
         problems = []
         try:
             for stmt in stmts:
+                if stmt.startswith("INSERT") and " VALUES " in stmt and "SELECT" not in stmt:
+                    continue  # reads nothing: EXPLAIN shows the insert as type ALL
                 q = stmt.replace("request_key = ?", "request_key = 'x'").replace("?", "1")
                 rows = sql("EXPLAIN " + q, database=db, header=True)
                 cols = [c.lower() for c in rows[0]]
