@@ -719,7 +719,8 @@ ANALYZE TABLE post, comment;
                 self.signed_notes.append("Signed-in GET /2/ skipped: %s." % why)
         if base:
             r = self.base_rev
-            s += [sc("basepost", "base %s: GET /2/" % r, base.url + "/2/", "get", base),
+            s += [sc("baseindex", "base %s: GET /" % r, base.url + "/", "get", base),
+                  sc("basepost", "base %s: GET /2/" % r, base.url + "/2/", "get", base),
                   sc("basenocache", "base %s: GET /2/, page cache off" % r, basenc.url + "/2/", "get", basenc),
                   sc("basecomment", "base %s: POST /2/ (add a comment)" % r, base.url + "/2/", "post", base),
                   sc("basemixed", "base %s: mixed workload, %d posts" % (r, n), basemix.url + "/", "mixed", basemix)]
@@ -949,7 +950,8 @@ ANALYZE TABLE post, comment;
                     "`git archive`, started by its own scripts/stack.sh; same rounds, interleaved; ratio of medians):"
                     % (commit, self.base_rev), ""]
             rows = []
-            for a, b, what in (("post", "basepost", "GET /2/"), ("nocache", "basenocache", "GET /2/, page cache off"),
+            for a, b, what in (("index", "baseindex", "GET /"), ("post", "basepost", "GET /2/"),
+                               ("nocache", "basenocache", "GET /2/, page cache off"),
                                ("comment", "basecomment", "POST /2/"), ("mixed", "basemixed", "mixed workload"),
                                ("signed", "basesigned", "GET /2/, signed in")):
                 if not (self.has(a) and self.has(b)):

@@ -17,7 +17,9 @@
 #include "cache/cache.h"
 #include "core/clock.h"
 #include "core/digits.h"
+#include "core/gate.h"
 #include "core/log.h"
+#include "core/password.h"
 #include "core/scoreboard.h"
 #include "heartbeat.h"
 #include "store/db.h"
@@ -44,6 +46,7 @@ static struct {
         int listen_fd;
         bool inherited; /* the socket came from systemd: it is not ours to unlink */
         struct score *board;
+        struct gate *hashes; /* bounds the workers' password hashes (login_hashes) */
         unsigned generation;
         bool stopping;
         unsigned fast_failures;
@@ -211,6 +214,8 @@ static void reap(void)
                 } else {
                         pool.fast_failures = 0;
                 }
+                /* A worker killed while it hashed a password leaves its slot to the others. */
+                gate_release(pool.hashes, pid);
                 s->pid = 0;
         }
 }
@@ -288,6 +293,7 @@ static void reload(void)
         if (!log_open(fresh.log_file, level))
                 log_error("cannot reopen log %s: %s", fresh.log_file, strerror(errno));
         pool.cfg = fresh;
+        password_use_gate(pool.hashes, (unsigned)pool.cfg.login_hashes);
         pool.generation++;
         pool.fast_failures = 0;
         pool.respawn_at = 0;
@@ -366,10 +372,12 @@ int pool_run(const char *config_path, const struct config *initial, const struct
                 return 1;
         }
         pool.board = scoreboard_create(MAX_SLOTS);
-        if (!pool.board) {
+        pool.hashes = gate_create();
+        if (!pool.board || !pool.hashes) {
                 log_error("cannot map the scoreboard: %s", strerror(errno));
                 return 1;
         }
+        password_use_gate(pool.hashes, (unsigned)pool.cfg.login_hashes);
         if (!write_pid_file(pool.cfg.pid_file))
                 log_warn("cannot write pid file %s: %s", pool.cfg.pid_file, strerror(errno));
         if (!drop_privileges())

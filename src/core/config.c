@@ -94,6 +94,7 @@ static const struct option options[] = {
     NUM(session_max, 60, 365L * 86400),
     NUM(login_failures, 1, 1000),
     NUM(login_window, 1, 86400),
+    NUM(login_hashes, 1, 64),
     STR(db_host),
     NUM(db_port, 1, 65535),
     STR(db_socket),
@@ -137,6 +138,7 @@ void config_defaults(struct config *c)
         c->session_max = 7 * 86400;
         c->login_failures = 5;
         c->login_window = 15 * 60;
+        c->login_hashes = 2;
         snprintf(c->db_host, sizeof(c->db_host), "localhost");
         c->db_port = 3306;
         snprintf(c->db_user, sizeof(c->db_user), "blogd");

@@ -23,6 +23,7 @@ struct config {
         long session_max;    /* seconds a session lives at most */
         long login_failures; /* failed logins per account or address ... */
         long login_window;   /* ... within this many seconds, then 429 until it has passed */
+        long login_hashes;   /* password hashes a host's workers compute at once */
         char db_host[CONFIG_STR_MAX];
         long db_port;
         char db_socket[CONFIG_STR_MAX];

@@ -136,7 +136,16 @@ enum http_status page_login(struct app_request *rq, const struct route_params *p
                         return page_db_status(st);
         }
         /* An unknown account is checked against a decoy hash: the same work, the same answer. */
-        if (!password_verify(a.found ? a.pass_hash : "", c.password, c.password_len)) {
+        enum password_result pr =
+            password_verify(a.found ? a.pass_hash : "", c.password, c.password_len);
+        if (pr == PASSWORD_BUSY) {
+                /* As many sign-ins as login_hashes are being checked: nothing counted. */
+                rq->http.retry_after = 1;
+                return show_form(rq, c.name, c.name_len, c.next, c.next_len,
+                                 "Too many sign-ins at this moment. Please try again in a second.",
+                                 HTTP_SERVICE_UNAVAILABLE);
+        }
+        if (pr == PASSWORD_MISMATCH) {
                 if (a.found)
                         log_info("failed sign-in for author %s", a.name);
                 else
