@@ -403,6 +403,12 @@ static bool render_pending(MYSQL *conn)
                                    " LIMIT 1000";
         static const char update[] = "UPDATE post SET html = ? WHERE id = ? AND html IS NULL";
         _Static_assert(RENDER_BATCH == 1000, "the LIMIT of pick");
+        /* A schema from before 005 (an older sql_dir) has nothing to render. */
+        long long has_html = query_count(conn, "SELECT COUNT(*) FROM information_schema.columns"
+                                               " WHERE table_schema = DATABASE()"
+                                               " AND table_name = 'post' AND column_name = 'html'");
+        if (has_html <= 0)
+                return has_html == 0;
         MYSQL_STMT *st = mysql_stmt_init(conn);
         if (!st || mysql_stmt_prepare(st, update, sizeof(update) - 1) != 0) {
                 fprintf(stderr, "blogd migrate: preparing the render of posts: %s\n",
