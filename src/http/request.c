@@ -52,7 +52,7 @@ void request_cleanup(struct request *rq)
 void request_reset(struct request *rq)
 {
         rq->method = HTTP_OTHER;
-        rq->path = rq->query = NULL;
+        rq->path = rq->query = rq->cookie = NULL;
         rq->https = false;
         rq->id[0] = '\0';
         /* Buffers that grew for one huge request are given back, so a worker's RSS stays flat. */
@@ -111,7 +111,8 @@ void request_begin(struct request *rq, unsigned long long seq)
         rq->https = https && *https && strcasecmp(https, "off") != 0;
         const char *nonce;
         size_t nonce_len;
-        if (cookie_find(request_param(rq, "HTTP_COOKIE"), CSRF_COOKIE, &nonce, &nonce_len) &&
+        rq->cookie = request_param(rq, "HTTP_COOKIE");
+        if (cookie_find(rq->cookie, CSRF_COOKIE, &nonce, &nonce_len) &&
             csrf_nonce_valid(nonce, nonce_len)) {
                 memcpy(rq->csrf_nonce, nonce, nonce_len);
                 rq->csrf_nonce[nonce_len] = '\0';

@@ -29,6 +29,7 @@ struct request {
         enum http_method method;
         const char *path; /* DOCUMENT_URI: decoded and normalised by nginx */
         const char *query;
+        const char *cookie; /* the Cookie header, NULL if none */
         bool https;
         char id[REQUEST_ID_LEN + 1]; /* logged, sent back as X-Request-Id, kept with a comment */
         char id_prefix[17];
