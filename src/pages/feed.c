@@ -10,14 +10,10 @@
 
 #define FEED_ENTRIES 20
 
-/* RFC 3339, as Atom's dates are. */
 static void set_date(struct view_dict *d, const char *key, uint64_t unix_s)
 {
-        time_t t = (time_t)unix_s;
-        struct tm tm;
-        char s[32] = "1970-01-01T00:00:00Z";
-        if (gmtime_r(&t, &tm))
-                strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        char s[PAGE_TIME_MAX];
+        page_iso_time(unix_s, s);
         view_set_str(d, key, s);
 }
 

@@ -30,6 +30,21 @@ struct view_dict *page_begin(struct app_request *rq, const char *title, const ch
         return view_include(rq->view, "BODY", body_template);
 }
 
+/* gmtime_r and digits: the one formatter of the pages' times (strftime would load the local
+ * time zone, tzset, which a UTC time never needs). */
+bool page_iso_time(uint64_t unix_s, char out[PAGE_TIME_MAX])
+{
+        time_t t = (time_t)unix_s;
+        struct tm tm;
+        if (!gmtime_r(&t, &tm)) {
+                snprintf(out, PAGE_TIME_MAX, "1970-01-01T00:00:00Z");
+                return false;
+        }
+        snprintf(out, PAGE_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        return true;
+}
+
 void page_set_time(struct view_dict *d, const char *prefix, uint64_t unix_s)
 {
         static const char *const months[12] = {"January",   "February", "March",    "April",
@@ -37,10 +52,9 @@ void page_set_time(struct view_dict *d, const char *prefix, uint64_t unix_s)
                                                "September", "October",  "November", "December"};
         time_t t = (time_t)unix_s;
         struct tm tm;
-        char key[48], iso[32], text[48];
-        if (!gmtime_r(&t, &tm))
+        char key[48], iso[PAGE_TIME_MAX], text[48];
+        if (!page_iso_time(unix_s, iso) || !gmtime_r(&t, &tm))
                 return;
-        strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
         snprintf(text, sizeof(text), "%d %s %d", tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
         snprintf(key, sizeof(key), "%s_ISO", prefix);
         view_set_str(d, key, iso);

@@ -20,6 +20,9 @@ extern const struct app_site page_site;
  * title comes from the database passes NULL and sets "TITLE" on rq->view later.
  */
 struct view_dict *page_begin(struct app_request *rq, const char *title, const char *body_template);
+/* RFC 3339 in UTC ("2026-12-01T09:30:00Z"), as <time datetime> and Atom want it. */
+#define PAGE_TIME_MAX 80 /* room for any int the fields could hold */
+bool page_iso_time(uint64_t unix_s, char out[PAGE_TIME_MAX]);
 /* Sets PREFIX_ISO (2026-12-01T09:30:00Z, for <time datetime>) and PREFIX_TEXT (1 December
  * 2026) from Unix seconds, in UTC. */
 void page_set_time(struct view_dict *d, const char *prefix, uint64_t unix_s);
