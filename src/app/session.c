@@ -10,7 +10,8 @@
 #include "http/session.h"
 #include "store/sessions.h"
 
-/* last_seen is written at most this often per session, not at every request. */
+/* last_seen is written at most this often per session (a quarter of session_idle when that
+ * is shorter), not at every request. */
 #define TOUCH_EVERY_S 60
 
 static void drop_cookie(struct app_request *rq)
@@ -44,7 +45,9 @@ bool app_signed_in(struct app_request *rq)
                 drop_cookie(rq);
                 return false;
         }
-        if (s.idle >= TOUCH_EVERY_S)
+        /* Often enough that a session in use never reaches session_idle between two writes. */
+        uint64_t every = (uint64_t)cfg->session_idle / 4;
+        if (s.idle >= (every < TOUCH_EVERY_S ? every : TOUCH_EVERY_S))
                 sessions_touch(hash);
         rq->signed_in = true;
         rq->author_id = s.author_id;

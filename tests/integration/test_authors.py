@@ -751,6 +751,24 @@ class Logout(AuthCase):
                          "the logged-out cookie still shows the Admin link")
 
 
+    def test_idle_and_absolute_expiry(self):
+        """A session unused for longer than session_idle (2 h), or older than session_max
+        (7 days) however busy, is over: the next request is anonymous and the cookie is
+        deleted. The row is aged in the database, as time would."""
+        for what, ageing in (("idle 2 h", "last_seen = NOW(6) - INTERVAL 7201 SECOND"),
+                             ("started 7 days ago", "created_at = NOW(6) - INTERVAL 604801 SECOND")):
+            with self.subTest(expiry=what):
+                c = signed_in()
+                raw = c.cookie(SESSION_COOKIE)
+                r = c.get("/admin/")
+                self.assertEqual(r.status, 200, "a fresh session: /admin/\n" + r.describe())
+                sql("UPDATE session SET %s WHERE id_hash = '%s'" % (ageing, id_hash(raw)))
+                r = c.get("/admin/")
+                self.assertToLogin(r, "/admin/", "GET /admin/ with a session %s" % what)
+                cleared = set_cookies(r, SESSION_COOKIE)
+                self.assertTrue(any(a.get("max-age") == "0" for _, a in cleared),
+                                "an expired session's cookie must be deleted: %r" % cleared)
+
 # ---------------------------------------------------------------------------
 # Admin pages without a session
 # ---------------------------------------------------------------------------
