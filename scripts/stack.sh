@@ -555,7 +555,12 @@ write_blogd_conf() {
     echo
     echo "# ---- overrides from scripts/stack.sh (later lines win) ----"
     echo "# This private stack reproduces the tutorial's behaviour: anyone may delete any"
-    echo "# comment, and nothing limits comments (no rate limit, no moderation)."
+    echo "# comment, and nothing limits comments (no rate limit, no moderation). The built-in"
+    echo "# defaults and conf/blogd.conf are the safe ones (owner, 5 a minute); VAR/local.conf"
+    echo "# may set them back."
+    echo "comment_delete = anyone"
+    echo "comment_rate = 0"
+    echo "comment_moderation = off"
     echo "listen = unix:$BLOGD_SOCK"
     if [ "$AS_ROOT" -eq 1 ]; then
       echo "# Started as root: blogd serves as $BLOGD_USER; nginx's workers ($WEB_USER) connect."

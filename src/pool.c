@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -20,8 +21,10 @@
 #include "core/gate.h"
 #include "core/log.h"
 #include "core/password.h"
+#include "core/ratelimit.h"
 #include "core/scoreboard.h"
 #include "heartbeat.h"
+#include "pages/page.h"
 #include "store/db.h"
 #include "view/view.h"
 #include "worker.h"
@@ -46,7 +49,8 @@ static struct {
         int listen_fd;
         bool inherited; /* the socket came from systemd: it is not ours to unlink */
         struct score *board;
-        struct gate *hashes; /* bounds the workers' password hashes (login_hashes) */
+        struct gate *hashes;        /* bounds the workers' password hashes (login_hashes) */
+        struct ratelimit *comments; /* comment_rate's counters, shared by the workers */
         unsigned generation;
         bool stopping;
         unsigned fast_failures;
@@ -216,6 +220,7 @@ static void reap(void)
                 }
                 /* A worker killed while it hashed a password leaves its slot to the others. */
                 gate_release(pool.hashes, pid);
+                ratelimit_release(pool.comments, pid);
                 s->pid = 0;
         }
 }
@@ -373,11 +378,15 @@ int pool_run(const char *config_path, const struct config *initial, const struct
         }
         pool.board = scoreboard_create(MAX_SLOTS);
         pool.hashes = gate_create();
-        if (!pool.board || !pool.hashes) {
+        void *rl =
+            mmap(NULL, ratelimit_size(), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        pool.comments = rl == MAP_FAILED ? NULL : ratelimit_init(rl);
+        if (!pool.board || !pool.hashes || !pool.comments) {
                 log_error("cannot map the scoreboard: %s", strerror(errno));
                 return 1;
         }
         password_use_gate(pool.hashes, (unsigned)pool.cfg.login_hashes);
+        page_comment_limits(pool.comments);
         if (!write_pid_file(pool.cfg.pid_file))
                 log_warn("cannot write pid file %s: %s", pool.cfg.pid_file, strerror(errno));
         if (!drop_privileges())

@@ -30,16 +30,6 @@
 {{#NO_POSTS}}<p class="empty">No posts yet: write the first one.</p>{{/NO_POSTS}}
 {{#NOTHING_HERE}}<p class="empty">Nothing here: this page is past the end of the list.</p>{{/NOTHING_HERE}}
 {{>PAGER}}
-<h2>Latest comments</h2>
-{{#COMMENT}}
-<div class="comment">
-<span class="comment-id">(#{{ID}})</span>
-<p class="text">{{CONTENT:pre_escape}}</p>
-<p class="on">On <a href="/{{POST_ID}}/#c{{ID}}">{{POST_TITLE}}</a></p>
-<form method="post" action="/comments/{{ID}}/delete" data-confirm="Are you sure you want to delete this entry?">
-<input type="hidden" name="csrf" value="{{CSRF}}">
-<button type="submit" class="danger">Delete</button>
-</form>
-</div>
-{{/COMMENT}}
+<h2>Latest comments <a class="more" href="/admin/comments">all comments, moderation</a></h2>
+{{#COMMENT}}{{>ROW}}{{/COMMENT}}
 {{#NO_COMMENTS}}<p class="empty">No comments yet.</p>{{/NO_COMMENTS}}

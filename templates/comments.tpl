@@ -3,7 +3,7 @@
 <h1>Latest Comments</h1>
 {{#COMMENT}}
 <div class="comment">
-<span class="comment-id">(#{{ID}})</span>
+<p class="comment-meta"><span class="comment-id">(#{{ID}})</span> <span class="comment-name">{{NAME}}</span> <time datetime="{{CREATED_ISO}}">{{CREATED_TEXT}}</time></p>
 <p class="text">{{CONTENT:pre_escape}}</p>
 <p class="on">On <a href="/{{POST_ID}}/">{{POST_TITLE}}</a></p>
 </div>

@@ -16,17 +16,19 @@
 {{#PROBLEM}}<p class="problem" role="alert">{{PROBLEM_TEXT}}</p>{{/PROBLEM}}
 <input type="hidden" name="csrf" value="{{CSRF}}">
 <textarea name="content" placeholder="Comment" rows="4" required>{{DRAFT_TEXT:pre_escape}}</textarea>
+<input type="text" name="name" placeholder="Name (optional)" maxlength="50" autocomplete="nickname" value="{{DRAFT_NAME}}">
+{{!-- A field people never see or fill: a form that fills it is a robot's (422). --}}
+<div class="hp" aria-hidden="true"><label for="website">Leave this empty</label><input type="text" id="website" name="website" tabindex="-1" autocomplete="off"></div>
 <button type="submit">Add comment</button>
 </form>
 {{/OPEN}}
 {{#COMMENT}}
-<div class="comment" id="c{{ID}}">
-<span class="comment-id">#{{ID}}</span>
+<div class="comment{{#HELD}} held{{/HELD}}" id="c{{ID}}">
+<p class="comment-meta"><span class="comment-id">#{{ID}}</span> <span class="comment-name">{{NAME}}</span> <time datetime="{{CREATED_ISO}}">{{CREATED_TEXT}}</time>{{#HELD}} <span class="awaiting">awaiting moderation</span>{{/HELD}}</p>
 <p class="text">{{CONTENT:pre_escape}}</p>
-<form method="post" action="/comments/{{ID}}/delete" data-confirm="Are you sure you want to delete this entry?">
-<input type="hidden" name="csrf" value="{{CSRF}}">
-<button type="submit" class="danger">Delete Comment</button>
-</form>
+{{#DELETE}}{{>BUTTON}}{{/DELETE}}
+{{!-- comment_delete = owner: where the writer's browser gets its button, after the cache. --}}
+{{#OWN_SLOT}}<!--own:{{ID}}-->{{/OWN_SLOT}}
 </div>
 {{/COMMENT}}
 {{>PAGER}}

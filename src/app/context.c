@@ -33,6 +33,8 @@ void app_request_reset(struct app_request *rq)
         rq->page_has_marker = false;
         rq->has_data_gen = false;
         rq->session_checked = rq->signed_in = false;
+        rq->owners_read = false;
+        rq->owners.n = 0;
         rq->author_id = 0;
         rq->author[0] = rq->session_hash[0] = '\0';
         request_reset(&rq->http);
@@ -44,4 +46,13 @@ const char *app_csrf_field(struct app_request *rq)
                 return request_csrf_token(&rq->http);
         rq->page_has_marker = true;
         return cache_marker();
+}
+
+const struct owner_list *app_owners(struct app_request *rq)
+{
+        if (!rq->owners_read) {
+                rq->owners_read = true;
+                owner_parse(rq->http.cookie, &rq->owners);
+        }
+        return &rq->owners;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "cache/cache.h"
+#include "http/owner.h"
 #include "http/request.h"
 #include "store/rowset.h"
 
@@ -35,7 +36,14 @@ struct app_request {
         uint32_t author_id;
         char author[33];
         char session_hash[65]; /* the hash of the cookie's id, if it named a live session */
+
+        /* The comments this browser wrote (its owner cookie), read once when first asked. */
+        bool owners_read;
+        struct owner_list owners;
 };
+
+/* The entries of the request's owner cookie (http/owner.h); none without the cookie. */
+const struct owner_list *app_owners(struct app_request *rq);
 
 void app_request_init(struct app_request *rq, FCGX_Request *fcgi, const struct config *cfg);
 void app_request_cleanup(struct app_request *rq);

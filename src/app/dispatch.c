@@ -101,10 +101,19 @@ static enum http_status dispatch(struct app_request *rq, const struct app_site *
                 rq->http.content_type = route->type;
                 if (route->access == APP_AUTHORS && !app_signed_in(rq))
                         return to_login(rq, site);
-                /* A signed-in author's page is rendered for them alone: never the cache's. */
-                if (route->cache && cache_enabled() && !app_signed_in(rq))
-                        return run_cached(rq, route, &params);
-                return route->handler(rq, &params);
+                /* A signed-in author's page is rendered for them alone: never the cache's; so is
+                 * a page the route says is this visitor's own. */
+                bool own = route->private_page && route->private_page(rq, &params);
+                if (own)
+                        rq->http.private_reply = true;
+                enum http_status st;
+                if (route->cache && cache_enabled() && !app_signed_in(rq) && !own)
+                        st = run_cached(rq, route, &params);
+                else
+                        st = route->handler(rq, &params);
+                if (rq->page_ready && route->for_visitor)
+                        route->for_visitor(rq, &params);
+                return st;
         }
         case ROUTE_BAD_METHOD:
                 rq->http.allow = allowed;

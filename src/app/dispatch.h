@@ -20,6 +20,11 @@ struct app_route {
         unsigned cache;      /* CACHE_ON_* (cache/cache.h) if a cacheable GET; 0: never cached */
         unsigned access;     /* APP_ANYONE, or APP_AUTHORS: signed-in authors only */
         const char *type;    /* the Content-Type of its page (cached or not); NULL: HTML */
+        /* Optional, for a page that differs per visitor in a small part: */
+        /* true: this visitor's page is theirs alone (rendered for them, never the cache's) */
+        bool (*private_page)(struct app_request *rq, const struct route_params *p);
+        /* adds what is this visitor's alone to a page ready to send (from the cache or not) */
+        void (*for_visitor)(struct app_request *rq, const struct route_params *p);
 };
 
 #define APP_ANYONE 0u

@@ -106,6 +106,10 @@ static const struct option options[] = {
     NUM(db_write_timeout, 1, 3600),
     NUM(max_body, 1024, 64L * 1024 * 1024),
     NUM(max_comment_chars, 1, 1000000),
+    ONE_OF(comment_delete, "owner|anyone"),
+    ONE_OF(comment_moderation, "off|links|all"),
+    NUM(moderation_links, 0, 1000),
+    NUM(comment_rate, 0, 100000),
     NUM(retry_after, 1, 3600),
     NUM(page_posts, 1, 200),
     NUM(page_comments, 1, 200),
@@ -148,6 +152,10 @@ void config_defaults(struct config *c)
         c->db_write_timeout = 5;
         c->max_body = 256 * 1024;
         c->max_comment_chars = 10000;
+        snprintf(c->comment_delete, sizeof(c->comment_delete), "owner");
+        snprintf(c->comment_moderation, sizeof(c->comment_moderation), "off");
+        c->moderation_links = 2;
+        c->comment_rate = 5;
         c->retry_after = 5;
         c->page_posts = 20;
         c->page_comments = 50;

@@ -35,6 +35,10 @@ struct config {
         long db_write_timeout;
         long max_body;
         long max_comment_chars;
+        char comment_delete[8];     /* owner (the writer's browser and authors) or anyone */
+        char comment_moderation[8]; /* off, links or all: which new comments are held */
+        long moderation_links;      /* links a comment may have before `links` holds it */
+        long comment_rate;          /* comments a minute per client address per host; 0: no limit */
         long retry_after;
         long page_posts;    /* posts per page of the index */
         long page_comments; /* comments per page of a post and of /comments/ */

@@ -46,12 +46,13 @@ struct request {
         const char *content_type; /* NULL: text/html; charset=utf-8 */
         bool private_reply;       /* for one visitor (signed in): Cache-Control private, no-store */
         long retry_after;         /* seconds for a Retry-After header (429); 0: none */
-        char cookies[512];        /* Set-Cookie lines added by request_set_cookie */
-        char location[256];       /* redirect target */
-        unsigned allow;           /* for 405 */
-        const char *error;        /* message for the error page */
-        bool close_connection;    /* the body was not read whole: do not keep the FastCGI link */
-        bool input_done;          /* FCGI_STDIN was read to its end, nothing left unread */
+        char cookies[4608]; /* Set-Cookie lines added by request_set_cookie (the owner cookie is the
+                               longest: http/owner.h) */
+        char location[256]; /* redirect target */
+        unsigned allow;     /* for 405 */
+        const char *error;  /* message for the error page */
+        bool close_connection; /* the body was not read whole: do not keep the FastCGI link */
+        bool input_done;       /* FCGI_STDIN was read to its end, nothing left unread */
 };
 
 void request_init(struct request *rq, FCGX_Request *fcgi, const struct config *cfg);

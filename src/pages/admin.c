@@ -13,7 +13,7 @@
 static struct rowset comment_rows;
 static bool comment_rows_ready;
 
-static enum db_status show_comments(struct view_dict *body)
+static enum db_status show_comments(struct view_dict *body, const char *csrf)
 {
         if (!comment_rows_ready) {
                 rowset_init(&comment_rows);
@@ -24,14 +24,8 @@ static enum db_status show_comments(struct view_dict *body)
                 return st;
         const struct rowset *rs = &comment_rows;
         for (size_t r = 0; r < rs->count; r++) {
-                size_t len;
                 struct view_dict *c = view_section(body, "COMMENT");
-                view_set_int(c, "ID", (long long)rowset_int(rs, r, LATEST_ID));
-                const char *s = rowset_text(rs, r, LATEST_CONTENT, &len);
-                view_set(c, "CONTENT", s, len);
-                view_set_int(c, "POST_ID", (long long)rowset_int(rs, r, LATEST_POST_ID));
-                s = rowset_text(rs, r, LATEST_POST_TITLE, &len);
-                view_set(c, "POST_TITLE", s, len);
+                page_set_comment(view_include(c, "ROW", "admin_comment.tpl"), rs, r, csrf);
         }
         if (rs->count == 0)
                 view_show(body, "NO_COMMENTS");
@@ -70,8 +64,9 @@ enum http_status page_admin(struct app_request *rq, const struct route_params *p
         else
                 view_show(body, pg.cursor ? "NOTHING_HERE" : "NO_POSTS");
         paging_render(&pg, body, rs, ADMIN_ID, "posts");
-        view_set_str(body, "CSRF", app_csrf_field(rq));
-        st = show_comments(body);
+        const char *csrf = app_csrf_field(rq);
+        view_set_str(body, "CSRF", csrf);
+        st = show_comments(body, csrf);
         if (st != DB_OK)
                 return page_db_status(st);
         return page_end(rq, HTTP_OK);

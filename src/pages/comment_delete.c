@@ -1,8 +1,35 @@
-/* comment_delete: POST /comments/<id>/delete removes a comment and returns to its post. */
+/*
+ * comment_delete: POST /comments/<id>/delete removes a comment and returns to its post. With
+ * comment_delete = owner (the default) only a signed-in author or the browser that wrote the
+ * comment (its secret, whose hash the comment keeps) may: anyone else gets 403 and nothing
+ * changes. comment_delete = anyone is the tutorial's rule.
+ */
 #include "pages/page.h"
 
+#include <strings.h>
+
+#include "app/session.h"
 #include "cache/cache.h"
+#include "http/owner.h"
 #include "store/comments.h"
+
+/* Whether this browser holds the secret of comment id, whose hash the database keeps. */
+static bool owns(struct app_request *rq, uint32_t id, const char *stored_hash)
+{
+        const struct owner_entry *e = owner_find(app_owners(rq), id);
+        char hash[OWNER_HASH_HEX + 1];
+        return e && stored_hash[0] && owner_secret_hash(e->secret, hash) &&
+               owner_hash_equal(hash, stored_hash);
+}
+
+/* The owner cookie without comment id (deleted by its writer). */
+static void forget(struct app_request *rq, uint32_t id)
+{
+        struct owner_list l = *app_owners(rq);
+        char value[OWNER_VALUE_MAX];
+        if (owner_remove(&l, id) && owner_format(&l, value, sizeof(value)))
+                request_set_cookie(&rq->http, OWNER_COOKIE, value, l.n ? 365L * 86400 : 0);
+}
 
 enum http_status page_comment_delete(struct app_request *rq, const struct route_params *p)
 {
@@ -10,7 +37,8 @@ enum http_status page_comment_delete(struct app_request *rq, const struct route_
         if (hs != HTTP_OK)
                 return hs;
         uint64_t post_id = 0;
-        enum db_status st = comments_post_of(p->id[0], &post_id);
+        char stored[OWNER_HASH_HEX + 1];
+        enum db_status st = comments_owner(p->id[0], &post_id, stored);
         if (st != DB_OK)
                 return page_db_status(st);
         if (!post_id) {
@@ -19,6 +47,13 @@ enum http_status page_comment_delete(struct app_request *rq, const struct route_
         }
         if (!request_csrf_ok(&rq->http))
                 return HTTP_FORBIDDEN;
+        bool anyone = strcasecmp(rq->http.cfg->comment_delete, "anyone") == 0;
+        bool by_owner = !anyone && !app_signed_in(rq) && owns(rq, p->id[0], stored);
+        if (!anyone && !app_signed_in(rq) && !by_owner) {
+                rq->http.error =
+                    "Only the browser that wrote a comment, or an author, may delete it.";
+                return HTTP_FORBIDDEN;
+        }
         if (!cache_write_permitted())
                 return page_db_status(DB_UNAVAILABLE);
         st = comments_delete(p->id[0]);
@@ -32,6 +67,8 @@ enum http_status page_comment_delete(struct app_request *rq, const struct route_
         if (st != DB_OK)
                 return page_db_status(st);
         cache_comment_changed(post_id);
+        if (by_owner)
+                forget(rq, p->id[0]);
         /* Deleted meanwhile by someone else: the outcome the user asked for holds all the same. */
         return request_redirect(&rq->http, HTTP_SEE_OTHER, "/%llu/", (unsigned long long)post_id);
 }

@@ -18,16 +18,8 @@ enum http_status page_comments(struct app_request *rq, const struct route_params
                 return page_db_status(st);
         paging_fetched(&pg, rq->rows.count, behind);
         const struct rowset *rs = &rq->rows;
-        for (size_t i = 0; i < pg.shown; i++) {
-                size_t r = paging_row(&pg, i), len;
-                struct view_dict *c = view_section(body, "COMMENT");
-                view_set_int(c, "ID", (long long)rowset_int(rs, r, LATEST_ID));
-                const char *s = rowset_text(rs, r, LATEST_CONTENT, &len);
-                view_set(c, "CONTENT", s, len);
-                view_set_int(c, "POST_ID", (long long)rowset_int(rs, r, LATEST_POST_ID));
-                s = rowset_text(rs, r, LATEST_POST_TITLE, &len);
-                view_set(c, "POST_TITLE", s, len);
-        }
+        for (size_t i = 0; i < pg.shown; i++)
+                page_set_comment(view_section(body, "COMMENT"), rs, paging_row(&pg, i), NULL);
         if (pg.shown == 0)
                 view_show(body, pg.cursor ? "NOTHING_HERE" : "NO_COMMENTS");
         paging_render(&pg, body, rs, LATEST_ID, "comments");

@@ -6,6 +6,7 @@
 
 #include "app/session.h"
 #include "core/log.h"
+#include "store/comments.h"
 #include "view/markdown.h"
 #include "view/view.h"
 
@@ -161,4 +162,22 @@ enum http_status page_db_status(enum db_status st)
 {
         return st == DB_UNAVAILABLE || st == DB_IN_DOUBT ? HTTP_SERVICE_UNAVAILABLE
                                                          : HTTP_INTERNAL_ERROR;
+}
+
+void page_set_comment(struct view_dict *d, const struct rowset *rs, size_t r, const char *csrf)
+{
+        if (csrf)
+                view_set_str(d, "CSRF", csrf);
+        size_t len;
+        view_set_int(d, "ID", (long long)rowset_int(rs, r, LATEST_ID));
+        const char *s = rowset_text(rs, r, LATEST_CONTENT, &len);
+        view_set(d, "CONTENT", s, len);
+        s = rowset_text(rs, r, LATEST_NAME, &len);
+        view_set(d, "NAME", len ? s : "Anonymous", len ? len : 9);
+        page_set_time(d, "CREATED", rowset_int(rs, r, LATEST_CREATED));
+        view_set_int(d, "POST_ID", (long long)rowset_int(rs, r, LATEST_POST_ID));
+        s = rowset_text(rs, r, LATEST_POST_TITLE, &len);
+        view_set(d, "POST_TITLE", s, len);
+        if (rowset_int(rs, r, LATEST_HELD))
+                view_show(d, "HELD");
 }

@@ -55,5 +55,20 @@ enum http_status page_post_new(struct app_request *rq, const struct route_params
 enum http_status page_post_edit_form(struct app_request *rq, const struct route_params *p);
 enum http_status page_post_edit(struct app_request *rq, const struct route_params *p);
 enum http_status page_post_delete(struct app_request *rq, const struct route_params *p);
+enum http_status page_admin_comments(struct app_request *rq, const struct route_params *p);
+enum http_status page_comment_approve(struct app_request *rq, const struct route_params *p);
+
+/* The post page's parts that are each visitor's own (post.c; struct app_route's hooks). */
+bool post_is_private(struct app_request *rq, const struct route_params *p);
+void post_for_visitor(struct app_request *rq, const struct route_params *p);
+
+struct ratelimit;
+/* Where comment_rate is counted: memory the master maps for the host's workers. */
+void page_comment_limits(struct ratelimit *r);
+
+/* Fills a comment of the lists (LATEST_* columns of row r) into d: ID, CONTENT, NAME,
+ * CREATED_*, POST_ID, POST_TITLE, HELD, and CSRF if csrf is not NULL (its forms). */
+struct rowset;
+void page_set_comment(struct view_dict *d, const struct rowset *rs, size_t r, const char *csrf);
 
 #endif

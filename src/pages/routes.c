@@ -1,9 +1,10 @@
 /*
  * routes: every URL blogd answers, one row each: {methods, pattern, list order}, the handler,
- * what the page shows as the page cache's scopes (CACHE_ON_*; 0: never cached), who may use
- * it, and its type if it is not HTML. "{id}" is a canonical id; a list's order tells the
- * router how to read its ?after= / ?before=, for the handler and the cache key alike. A
- * signed-in author's request never meets the cache (app/dispatch.c).
+ * what the page shows as the page cache's scopes (CACHE_ON_*; none: never cached), who may
+ * use it (APP_AUTHORS: signed-in authors only), its type if it is not HTML, and for a page
+ * that differs per visitor in a small part, the hooks that say so. "{id}" is a canonical id;
+ * a list's order tells the router how to read its ?after= / ?before=, for the handler and the
+ * cache key alike. A signed-in author's request never meets the cache (app/dispatch.c).
  */
 #include "pages/page.h"
 
@@ -12,32 +13,56 @@
 #define ATOM "application/atom+xml; charset=utf-8"
 
 static const struct app_route routes[] = {
-    {{HTTP_GET, "/", ROUTE_LIST_OLDEST_FIRST}, page_index, CACHE_ON_POSTS, APP_ANYONE, NULL},
-    {{HTTP_GET, "/{id}/", ROUTE_LIST_OLDEST_FIRST},
-     page_post_show,
-     CACHE_ON_POST | CACHE_SELF_GEN,
-     APP_ANYONE,
-     NULL},
+    {.route = {HTTP_GET, "/", ROUTE_LIST_OLDEST_FIRST},
+     .handler = page_index,
+     .cache = CACHE_ON_POSTS},
+    /* Cached for everyone who has no held comment on it; each visitor's own delete buttons
+     * are added after the cache (post.c). */
+    {.route = {HTTP_GET, "/{id}/", ROUTE_LIST_OLDEST_FIRST},
+     .handler = page_post_show,
+     .cache = CACHE_ON_POST | CACHE_SELF_GEN,
+     .private_page = post_is_private,
+     .for_visitor = post_for_visitor},
     /* A refused comment re-shows the post page (never cached: it carries the draft). */
-    {{HTTP_POST, "/{id}/", ROUTE_LIST_OLDEST_FIRST}, page_post_comment, 0, APP_ANYONE, NULL},
-    {{HTTP_GET, "/comments/", ROUTE_LIST_NEWEST_FIRST},
-     page_comments,
-     CACHE_ON_POSTS | CACHE_ON_COMMENTS,
-     APP_ANYONE,
-     NULL},
-    {{HTTP_POST, "/comments/{id}/delete", 0}, page_comment_delete, 0, APP_ANYONE, NULL},
-    {{HTTP_GET, "/about/", 0}, page_about, CACHE_ON_POSTS, APP_ANYONE, NULL},
-    {{HTTP_GET, "/feed.atom", 0}, page_feed, CACHE_ON_POSTS, APP_ANYONE, ATOM},
-    {{HTTP_GET, "/login", 0}, page_login_form, 0, APP_ANYONE, NULL},
-    {{HTTP_POST, "/login", 0}, page_login, 0, APP_ANYONE, NULL},
-    {{HTTP_POST, "/logout", 0}, page_logout, 0, APP_ANYONE, NULL},
-    {{HTTP_GET, "/admin/", ROUTE_LIST_NEWEST_FIRST}, page_admin, 0, APP_AUTHORS, NULL},
-    {{HTTP_GET, "/admin/posts/new", 0}, page_post_new_form, 0, APP_AUTHORS, NULL},
-    {{HTTP_POST, "/admin/posts/new", 0}, page_post_new, 0, APP_AUTHORS, NULL},
-    {{HTTP_GET, "/admin/posts/{id}/edit", 0}, page_post_edit_form, 0, APP_AUTHORS, NULL},
-    {{HTTP_POST, "/admin/posts/{id}/edit", 0}, page_post_edit, 0, APP_AUTHORS, NULL},
-    {{HTTP_POST, "/admin/posts/{id}/delete", 0}, page_post_delete, 0, APP_AUTHORS, NULL},
-    {{HTTP_GET, "/_status/{id}", 0}, page_status, 0, APP_ANYONE, NULL}, /* nginx error_page */
+    {.route = {HTTP_POST, "/{id}/", ROUTE_LIST_OLDEST_FIRST},
+     .handler = page_post_comment,
+     .for_visitor = post_for_visitor},
+    {.route = {HTTP_GET, "/comments/", ROUTE_LIST_NEWEST_FIRST},
+     .handler = page_comments,
+     .cache = CACHE_ON_POSTS | CACHE_ON_COMMENTS},
+    {.route = {HTTP_POST, "/comments/{id}/delete", 0}, .handler = page_comment_delete},
+    {.route = {HTTP_GET, "/about/", 0}, .handler = page_about, .cache = CACHE_ON_POSTS},
+    {.route = {HTTP_GET, "/feed.atom", 0},
+     .handler = page_feed,
+     .cache = CACHE_ON_POSTS,
+     .type = ATOM},
+    {.route = {HTTP_GET, "/login", 0}, .handler = page_login_form},
+    {.route = {HTTP_POST, "/login", 0}, .handler = page_login},
+    {.route = {HTTP_POST, "/logout", 0}, .handler = page_logout},
+    {.route = {HTTP_GET, "/admin/", ROUTE_LIST_NEWEST_FIRST},
+     .handler = page_admin,
+     .access = APP_AUTHORS},
+    {.route = {HTTP_GET, "/admin/posts/new", 0},
+     .handler = page_post_new_form,
+     .access = APP_AUTHORS},
+    {.route = {HTTP_POST, "/admin/posts/new", 0}, .handler = page_post_new, .access = APP_AUTHORS},
+    {.route = {HTTP_GET, "/admin/posts/{id}/edit", 0},
+     .handler = page_post_edit_form,
+     .access = APP_AUTHORS},
+    {.route = {HTTP_POST, "/admin/posts/{id}/edit", 0},
+     .handler = page_post_edit,
+     .access = APP_AUTHORS},
+    {.route = {HTTP_POST, "/admin/posts/{id}/delete", 0},
+     .handler = page_post_delete,
+     .access = APP_AUTHORS},
+    {.route = {HTTP_GET, "/admin/comments", ROUTE_LIST_NEWEST_FIRST},
+     .handler = page_admin_comments,
+     .access = APP_AUTHORS},
+    {.route = {HTTP_POST, "/admin/comments/{id}/approve", 0},
+     .handler = page_comment_approve,
+     .access = APP_AUTHORS},
+    /* nginx's error_page only. */
+    {.route = {HTTP_GET, "/_status/{id}", 0}, .handler = page_status},
 };
 
 const struct app_site page_site = {ROUTE_TABLE(routes), page_error};

@@ -29,6 +29,11 @@
 #define POST_SEQ "CAST(COALESCE((SELECT seq FROM change_seq WHERE id = p.id + 16), 0) AS UNSIGNED)"
 /* What the post page shows besides its text: stored without HTML, published, author, time. */
 #define POST_SHOWN "p.html IS NULL, p.status = 'published', COALESCE(a.name, ''), " PUBLISHED_TS
+/* A comment's time, Unix seconds. */
+#define COMMENT_TS "CAST(UNIX_TIMESTAMP(c.created_at) AS UNSIGNED)"
+/* The comments a post page shows: the approved ones; held ones to an author (param 1) or, by
+ * their writers' secrets' hashes, to the browser that wrote them (up to four). */
+#define COMMENT_SHOWN "(c.status = 'approved' OR ? = 1 OR c.owner_hash IN (?, ?, ?, ?))"
 /* Params: window, subject, window, limit - 1. */
 #define LOGIN_NTH_FAILURE                                                                          \
         "SELECT CAST(CEIL(TIMESTAMPDIFF(MICROSECOND, NOW(6), at + INTERVAL ? SECOND) / 1000000)"   \
@@ -61,28 +66,33 @@ static const char *const stmt_sql[STMT_COUNT] = {
      * optimizer may otherwise walk the primary key and filter on post_id, which is a scan of
      * the whole table for a post whose comments are few or far behind the cursor.
      */
-    [STMT_POST_PAGE_UP] = "(SELECT 0, p.id, p.title, COALESCE(p.html, p.content),"
-                          " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id"
-                          " AND id BETWEEN ? AND ?), " POST_SEQ ", " POST_SHOWN
-                          " FROM post p LEFT JOIN author a ON a.id = p.author_id WHERE p.id = ?)"
-                          " UNION ALL (SELECT 1, c.id, NULL, c.content, 0, 0, 0, 0, NULL, 0"
-                          " FROM comment c FORCE INDEX (idx_comment_post)"
-                          " WHERE c.post_id = ? AND c.id > ? ORDER BY c.id LIMIT ?)",
-    [STMT_POST_PAGE_DOWN] = "(SELECT 0, p.id, p.title, COALESCE(p.html, p.content),"
-                            " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id"
-                            " AND id BETWEEN ? AND ?), " POST_SEQ ", " POST_SHOWN
-                            " FROM post p LEFT JOIN author a ON a.id = p.author_id WHERE p.id = ?)"
-                            " UNION ALL (SELECT 1, c.id, NULL, c.content, 0, 0, 0, 0, NULL, 0"
-                            " FROM comment c FORCE INDEX (idx_comment_post)"
-                            " WHERE c.post_id = ? AND c.id < ? ORDER BY c.id DESC LIMIT ?)",
+    [STMT_POST_PAGE_UP] =
+        "(SELECT 0, p.id, p.title, COALESCE(p.html, p.content),"
+        " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id"
+        " AND id BETWEEN ? AND ? AND status = 'approved'), " POST_SEQ ", " POST_SHOWN
+        " FROM post p LEFT JOIN author a ON a.id = p.author_id WHERE p.id = ?)"
+        " UNION ALL (SELECT 1, c.id, NULL, c.content, 0, 0, c.status = 'held', 0, "
+        "c.name, " COMMENT_TS ""
+        " FROM comment c FORCE INDEX (idx_comment_post)"
+        " WHERE c.post_id = ? AND c.id > ? AND " COMMENT_SHOWN " ORDER BY c.id LIMIT ?)",
+    [STMT_POST_PAGE_DOWN] =
+        "(SELECT 0, p.id, p.title, COALESCE(p.html, p.content),"
+        " EXISTS(SELECT 1 FROM comment WHERE post_id = p.id"
+        " AND id BETWEEN ? AND ? AND status = 'approved'), " POST_SEQ ", " POST_SHOWN
+        " FROM post p LEFT JOIN author a ON a.id = p.author_id WHERE p.id = ?)"
+        " UNION ALL (SELECT 1, c.id, NULL, c.content, 0, 0, c.status = 'held', 0, "
+        "c.name, " COMMENT_TS ""
+        " FROM comment c FORCE INDEX (idx_comment_post)"
+        " WHERE c.post_id = ? AND c.id < ? AND " COMMENT_SHOWN " ORDER BY c.id DESC LIMIT ?)",
     /* The first page, most of the traffic: no probe behind the cursor (a subquery fewer to
      * optimise per execution); same columns, the probe reads as 0. */
     [STMT_POST_PAGE_FIRST] = "(SELECT 0, p.id, p.title, COALESCE(p.html, p.content), 0, " POST_SEQ
                              ", " POST_SHOWN " FROM post p LEFT JOIN author a"
                              " ON a.id = p.author_id WHERE p.id = ?)"
-                             " UNION ALL (SELECT 1, c.id, NULL, c.content, 0, 0, 0, 0, NULL, 0"
+                             " UNION ALL (SELECT 1, c.id, NULL, c.content, 0, 0, c.status = "
+                             "'held', 0, c.name, " COMMENT_TS ""
                              " FROM comment c FORCE INDEX (idx_comment_post)"
-                             " WHERE c.post_id = ? ORDER BY c.id LIMIT ?)",
+                             " WHERE c.post_id = ? AND " COMMENT_SHOWN " ORDER BY c.id LIMIT ?)",
     /* A post a visitor may comment on. */
     [STMT_POST_EXISTS] = "SELECT id FROM post WHERE id = ? AND status = 'published'",
     [STMT_POST_GET] = "SELECT id, title, content, status = 'published', version FROM post"
@@ -112,36 +122,58 @@ static const char *const stmt_sql[STMT_COUNT] = {
                                " ORDER BY p.id LIMIT ?",
     [STMT_ADMIN_ANY_LE] = "SELECT EXISTS(SELECT 1 FROM post FORCE INDEX (PRIMARY) WHERE id <= ?)",
     [STMT_ADMIN_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM post FORCE INDEX (PRIMARY) WHERE id >= ?)",
-    [STMT_ADMIN_COMMENTS] = "SELECT c.id, c.content, c.post_id, p.title FROM comment c"
+    [STMT_ADMIN_COMMENTS] = "SELECT c.id, c.content, c.post_id, p.title, c.name, " COMMENT_TS ","
+                            " c.status = 'held' FROM comment c"
                             " STRAIGHT_JOIN post p FORCE INDEX (PRIMARY) ON p.id = c.post_id"
                             " WHERE c.id < ? ORDER BY c.id DESC LIMIT ?",
+    [STMT_ADMIN_COMMENTS_AFTER] = "SELECT c.id, c.content, c.post_id, p.title, c.name, " COMMENT_TS
+                                  ", c.status = 'held' FROM comment c"
+                                  " STRAIGHT_JOIN post p FORCE INDEX (PRIMARY) ON p.id = c.post_id"
+                                  " WHERE c.id > ? ORDER BY c.id LIMIT ?",
+    [STMT_ADMIN_COMMENT_ANY_LE] = "SELECT EXISTS(SELECT 1 FROM comment WHERE id <= ?)",
+    [STMT_ADMIN_COMMENT_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM comment FORCE INDEX (PRIMARY)"
+                                  " WHERE id >= ?)",
     /* Walk comments in id order and look each post up by its key (STRAIGHT_JOIN, FORCE INDEX:
      * on small tables the optimizer would otherwise scan posts and sort); comments of drafts
      * are not shown. */
-    [STMT_LATEST_BEFORE] = "SELECT c.id, c.content, c.post_id, p.title FROM comment c"
+    [STMT_LATEST_BEFORE] = "SELECT c.id, c.content, c.post_id, p.title, c.name, " COMMENT_TS ","
+                           " c.status = 'held' FROM comment c"
                            " STRAIGHT_JOIN post p FORCE INDEX (PRIMARY) ON p.id = c.post_id"
-                           " AND p.status = 'published' WHERE c.id < ?"
+                           " AND p.status = 'published' WHERE c.id < ? AND c.status = 'approved'"
                            " ORDER BY c.id DESC LIMIT ?",
-    [STMT_LATEST_AFTER] = "SELECT c.id, c.content, c.post_id, p.title FROM comment c"
+    [STMT_LATEST_AFTER] = "SELECT c.id, c.content, c.post_id, p.title, c.name, " COMMENT_TS ","
+                          " c.status = 'held' FROM comment c"
                           " STRAIGHT_JOIN post p FORCE INDEX (PRIMARY) ON p.id = c.post_id"
-                          " AND p.status = 'published' WHERE c.id > ?"
+                          " AND p.status = 'published' WHERE c.id > ? AND c.status = 'approved'"
                           " ORDER BY c.id LIMIT ?",
-    [STMT_COMMENT_ANY_LE] = "SELECT EXISTS(SELECT 1 FROM comment c JOIN post p ON p.id = c.post_id"
-                            " AND p.status = 'published' WHERE c.id <= ?)",
-    [STMT_COMMENT_ANY_GE] = "SELECT EXISTS(SELECT 1 FROM comment c JOIN post p ON p.id = c.post_id"
-                            " AND p.status = 'published' WHERE c.id >= ?)",
+    [STMT_COMMENT_ANY_LE] =
+        "SELECT EXISTS(SELECT 1 FROM comment c JOIN post p ON p.id = c.post_id"
+        " AND p.status = 'published' WHERE c.id <= ? AND c.status = 'approved')",
+    [STMT_COMMENT_ANY_GE] =
+        "SELECT EXISTS(SELECT 1 FROM comment c JOIN post p ON p.id = c.post_id"
+        " AND p.status = 'published' WHERE c.id >= ? AND c.status = 'approved')",
     /* One round trip: the new id, and how many comments the post now has (up to a page and
      * one), to know which page shows the new comment; no row if there is no such post. The
      * count is a derived table, read before the row is inserted: a subquery evaluated in
      * RETURNING would take its (locking) reads after the triggers locked change_seq, and
      * concurrent inserts then deadlock (measured: 1-2% of POSTs at 4 workers). */
-    [STMT_COMMENT_INSERT] = "INSERT INTO comment (content, post_id, request_key)"
-                            " SELECT ?, id, ? FROM post WHERE id = ? AND status = 'published'"
+    [STMT_COMMENT_INSERT] = "INSERT INTO comment (content, name, owner_hash, status, request_key,"
+                            " post_id) SELECT ?, ?, ?, ?, ?, id FROM post"
+                            " WHERE id = ? AND status = 'published'"
                             " RETURNING id, (SELECT COUNT(*) FROM (SELECT 1 FROM comment c2"
-                            " WHERE c2.post_id = ? LIMIT ?) n)",
+                            " WHERE c2.post_id = ? AND c2.status = 'approved' LIMIT ?) n)",
     /* A locking read waits for an insert still in flight, so the answer is final. */
     [STMT_COMMENT_BY_KEY] = "SELECT id FROM comment WHERE request_key = ? LOCK IN SHARE MODE",
     [STMT_COMMENT_POST_ID] = "SELECT post_id FROM comment WHERE id = ?",
+    /* Who may delete it: its post, and the hash of its writer's secret ("" if none). */
+    [STMT_COMMENT_OWNER] = "SELECT post_id, COALESCE(owner_hash, '') FROM comment WHERE id = ?",
+    [STMT_COMMENT_APPROVE] =
+        "UPDATE comment SET status = 'approved' WHERE id = ? AND status = 'held'",
+    /* The held comments, newest first, through idx_comment_status. */
+    [STMT_HELD_BEFORE] = "SELECT c.id, c.content, c.post_id, p.title, c.name, " COMMENT_TS ","
+                         " c.status = 'held' FROM comment c FORCE INDEX (idx_comment_status)"
+                         " STRAIGHT_JOIN post p FORCE INDEX (PRIMARY) ON p.id = c.post_id"
+                         " WHERE c.status = 'held' AND c.id < ? ORDER BY c.id DESC LIMIT ?",
     [STMT_COMMENT_DELETE] = "DELETE FROM comment WHERE id = ?",
     [STMT_CHANGE_SEQ] = "SELECT CAST(COALESCE((SELECT seq FROM change_seq WHERE id = ?), 0)"
                         " AS UNSIGNED), CAST(COALESCE((SELECT seq FROM change_seq WHERE id = ?),"
@@ -467,7 +499,9 @@ static bool bind_params(struct stmt *s, const struct db_value *params, size_t n)
                 return false;
         memset(b, 0, sizeof(b));
         for (size_t i = 0; i < n; i++) {
-                if (params[i].type == DB_INT) {
+                if (params[i].type == DB_NULL) {
+                        b[i].buffer_type = MYSQL_TYPE_NULL;
+                } else if (params[i].type == DB_INT) {
                         b[i].buffer_type = MYSQL_TYPE_LONGLONG;
                         b[i].buffer = (void *)&params[i].i;
                         b[i].is_unsigned = 1;

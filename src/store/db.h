@@ -31,14 +31,20 @@ enum db_stmt_id {
         STMT_ADMIN_POSTS_AFTER,
         STMT_ADMIN_ANY_LE,
         STMT_ADMIN_ANY_GE,
-        STMT_ADMIN_COMMENTS, /* the latest comments, of drafts too */
-        STMT_LATEST_BEFORE,  /* all comments, newest first, with their post */
+        STMT_ADMIN_COMMENTS, /* every comment (drafts', held ones), newest first */
+        STMT_ADMIN_COMMENTS_AFTER,
+        STMT_ADMIN_COMMENT_ANY_LE,
+        STMT_ADMIN_COMMENT_ANY_GE,
+        STMT_LATEST_BEFORE, /* all comments, newest first, with their post */
         STMT_LATEST_AFTER,
         STMT_COMMENT_ANY_LE,
         STMT_COMMENT_ANY_GE,
         STMT_COMMENT_INSERT,
         STMT_COMMENT_BY_KEY, /* did an insert whose answer was lost commit? */
         STMT_COMMENT_POST_ID,
+        STMT_COMMENT_OWNER,
+        STMT_COMMENT_APPROVE,
+        STMT_HELD_BEFORE, /* the held comments, newest first (/admin/comments) */
         STMT_COMMENT_DELETE,
         STMT_CHANGE_SEQ, /* the change sequence the page cache validates against */
         STMT_HOST_BEAT,  /* this host is alive (src/heartbeat.c) */
@@ -73,7 +79,7 @@ enum db_status {
         DB_DUPLICATE,   /* a unique key refused the row: it exists already */
 };
 
-enum db_type { DB_INT, DB_TEXT };
+enum db_type { DB_INT, DB_TEXT, DB_NULL /* a parameter only: SQL NULL */ };
 
 struct db_value {
         enum db_type type;

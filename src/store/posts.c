@@ -1,6 +1,8 @@
 /* posts: the store's typed calls for posts (the statements are in store/db.c). */
 #include "store/posts.h"
 
+#include <string.h>
+
 #include "core/buf.h"
 
 static const struct keyset_stmts index_page = {STMT_POST_PAGE_AFTER, STMT_POST_PAGE_BEFORE,
@@ -58,8 +60,8 @@ static bool take_row(void *ctx, const struct db_value *col, size_t ncols)
         if (ncols != 10)
                 return !(t->bad = true);
         if (col[0].i == 1) {
-                struct db_value comment[2] = {col[1], col[3]};
-                return rowset_add(t->comments, comment, 2);
+                struct db_value comment[5] = {col[1], col[3], col[8], col[9], col[6]};
+                return rowset_add(t->comments, comment, 5);
         }
         struct post *p = t->post;
         if (!buf_append(&kept_title, col[2].s, col[2].len) ||
@@ -81,8 +83,20 @@ static bool take_row(void *ctx, const struct db_value *col, size_t ncols)
         return true;
 }
 
-enum db_status posts_thread(uint32_t id, const struct keyset *k, struct post *p,
-                            struct rowset *comments)
+/* The visibility parameters of the thread's comments (COMMENT_SHOWN in store/db.c). */
+static size_t add_view(struct db_value *p, const struct thread_view *v)
+{
+        p[0] = DB_INT_VALUE(v && v->all_held ? 1 : 0);
+        for (size_t i = 0; i < THREAD_HELD_MAX; i++) {
+                const char *h = v ? v->held_hash[i] : NULL;
+                /* "" matches no owner_hash (NULL or 64 hex digits). */
+                p[1 + i] = h ? DB_TEXT_VALUE(h, strlen(h)) : DB_TEXT_VALUE("", 0);
+        }
+        return 1 + THREAD_HELD_MAX;
+}
+
+enum db_status posts_thread(uint32_t id, const struct keyset *k, const struct thread_view *v,
+                            struct post *p, struct rowset *comments)
 {
         struct thread t = {p, comments, false};
         *p = (struct post){.found = false};
@@ -91,11 +105,15 @@ enum db_status posts_thread(uint32_t id, const struct keyset *k, struct post *p,
         keep_reset(&kept_author);
         rowset_reset(comments);
         enum db_status st;
+        struct db_value params[12];
+        size_t n = 0;
         if (k->probe == KEYSET_PROBE_NONE && k->ascending && k->bound == 0) {
                 /* The first page, most of the traffic: a statement without the probe. */
-                struct db_value first[3] = {DB_INT_VALUE(id), DB_INT_VALUE(id),
-                                            DB_INT_VALUE(k->limit)};
-                st = db_query(STMT_POST_PAGE_FIRST, first, 3, take_row, &t);
+                params[n++] = DB_INT_VALUE(id);
+                params[n++] = DB_INT_VALUE(id);
+                n += add_view(params + n, v);
+                params[n++] = DB_INT_VALUE(k->limit);
+                st = db_query(STMT_POST_PAGE_FIRST, params, n, take_row, &t);
         } else {
                 /* The probe looks behind the bound: ids up to it, or from it on; none is an
                  * empty range. */
@@ -107,10 +125,14 @@ enum db_status posts_thread(uint32_t id, const struct keyset *k, struct post *p,
                         lo = k->probe_at;
                         hi = KEYSET_PAST_END;
                 }
-                struct db_value params[6] = {DB_INT_VALUE(lo),       DB_INT_VALUE(hi),
-                                             DB_INT_VALUE(id),       DB_INT_VALUE(id),
-                                             DB_INT_VALUE(k->bound), DB_INT_VALUE(k->limit)};
-                st = db_query(k->ascending ? STMT_POST_PAGE_UP : STMT_POST_PAGE_DOWN, params, 6,
+                params[n++] = DB_INT_VALUE(lo);
+                params[n++] = DB_INT_VALUE(hi);
+                params[n++] = DB_INT_VALUE(id);
+                params[n++] = DB_INT_VALUE(id);
+                params[n++] = DB_INT_VALUE(k->bound);
+                n += add_view(params + n, v);
+                params[n++] = DB_INT_VALUE(k->limit);
+                st = db_query(k->ascending ? STMT_POST_PAGE_UP : STMT_POST_PAGE_DOWN, params, n,
                               take_row, &t);
         }
         if (st == DB_OK && t.bad)

@@ -41,16 +41,25 @@ struct post {
         uint64_t seq;          /* the post's change sequence, read in the same snapshot */
 };
 
-/* The columns of posts_thread's comment rows. */
-enum { THREAD_ID, THREAD_CONTENT };
+/* The columns of posts_thread's comment rows: its name ("" if none), time (Unix seconds),
+ * and whether it is held for moderation. */
+enum { THREAD_ID, THREAD_CONTENT, THREAD_NAME, THREAD_CREATED, THREAD_HELD };
+
+/* Which held comments a post page shows besides the approved ones: all (an author), or those
+ * whose writers' secrets hash to one of these (the visitor's own; NULL: none). */
+#define THREAD_HELD_MAX 4
+struct thread_view {
+        bool all_held;
+        const char *held_hash[THREAD_HELD_MAX];
+};
 
 /*
  * The post page in one round trip: post id (p->found false if there is none), whether its
  * comments go on behind the keyset's bound, its change sequence, and one keyset page of its
  * comments into comments (THREAD_* columns, in fetch order).
  */
-enum db_status posts_thread(uint32_t id, const struct keyset *k, struct post *p,
-                            struct rowset *comments);
+enum db_status posts_thread(uint32_t id, const struct keyset *k, const struct thread_view *v,
+                            struct post *p, struct rowset *comments);
 
 /* The columns of posts_admin_page's rows: every post, drafts too, and when it last changed. */
 enum { ADMIN_ID, ADMIN_TITLE, ADMIN_PUBLISHED, ADMIN_AUTHOR, ADMIN_UPDATED };

@@ -26,6 +26,21 @@ STUB(page_post_new)
 STUB(page_post_edit_form)
 STUB(page_post_edit)
 STUB(page_post_delete)
+STUB(page_admin_comments)
+STUB(page_comment_approve)
+
+bool post_is_private(struct app_request *rq, const struct route_params *p)
+{
+        (void)rq;
+        (void)p;
+        return false;
+}
+
+void post_for_visitor(struct app_request *rq, const struct route_params *p)
+{
+        (void)rq;
+        (void)p;
+}
 
 void page_error(struct app_request *rq, enum http_status st)
 {
