@@ -160,6 +160,35 @@ class Page:
 SESSION_COOKIES = ("blogd_session", "__Host-blogd_session")
 
 
+def own_comment(st, what):
+    """Add a comment to /2/ of stack st as a browser would: (the Cookie header value with the
+    CSRF and owner cookies, None), or (None, why not) when that blogd sets no owner cookie."""
+    m = re.match(r"http://127\.0\.0\.1:(\d+)$", st.url)
+    conn = Conn(int(m.group(1)), 15)
+    try:
+        r = conn.request("GET", "/2/", headers={"Connection": "close"})
+    finally:
+        conn.close()
+    cookie, token = csrf_pair(r.cookies, r.text)
+    if not cookie or not token:
+        raise Fail("no CSRF cookie/token on /2/ of the %s stack" % what)
+    body = urllib.parse.urlencode([("content", "bench: a comment of this browser's"), ("name", "bench"),
+                                   ("csrf", token)]).encode()
+    conn = Conn(int(m.group(1)), 15)
+    try:
+        r = conn.request("POST", "/2/", headers={"Cookie": "blogd_csrf=" + cookie, "Connection": "close",
+                                                 "Content-Type": "application/x-www-form-urlencoded"}, body=body)
+    finally:
+        conn.close()
+    if r.status != 303:
+        raise Fail("a comment on /2/ of the %s stack answered %d, not 303" % (what, r.status))
+    for c in r.cookies:
+        name, _, rest = c.partition("=")
+        if name.strip() == "blogd_own":
+            return "blogd_csrf=%s; blogd_own=%s" % (cookie, rest.split(";")[0].strip()), None
+    return None, "its comment POST set no blogd_own cookie"
+
+
 def sign_in(st, what):
     """Sign in to stack st as admin: (the Cookie header value with the CSRF and session
     cookies, None) or (None, why not) when that blogd has no /login. Fail when it has one but
@@ -627,7 +656,7 @@ ANALYZE TABLE post, comment;
     def run(self):
         c = self.c
         self.build()
-        p_main, p_nocache, p_mix, p_large, p_bare, p_static, p_dbc, p_mixdb = proc.free_ports(8)
+        p_main, p_nocache, p_mix, p_large, p_bare, p_static, p_dbc, p_mixdb, p_owner = proc.free_ports(9)
         self.ports = {"large": p_large}
 
         # Main stack (tutorial data) and the page's bytes
@@ -656,6 +685,17 @@ ANALYZE TABLE post, comment;
             nocache = self.must_start("cache-off", "nocache", p_nocache, "tutorial", self.cache_off)
         else:
             say("note: %s has no 'cache' option; no cache-off figures" % c["bin"])
+        # comment_delete = owner (the built-in default; make run keeps the tutorial's `anyone`):
+        # GET /2/ by a visitor without comments there, and by the browser that wrote one (its
+        # delete button added to the cached page, post_for_visitor).
+        self.owner_cookie = None
+        owner = None
+        if not c["only"] or {"owneranon", "ownerown"} & set(c["only"]):
+            owner = self.must_start("comment_delete = owner", "owner", p_owner, "tutorial",
+                                    "comment_delete = owner")
+            self.owner_cookie, why = own_comment(owner, "owner")
+            if not self.owner_cookie:
+                say("note: no owner scenario: %s" % why)
         # The base (BENCH_BASE): the same stacks of the older code, measured in the same rounds
         base = basenc = basemix = None
         if c["base"]:
@@ -701,6 +741,11 @@ ANALYZE TABLE post, comment;
              sc("dbmixed", "blogd mixed workload, cache = db", mixdb.url + "/", "mixed", mixdb)]
         if nocache:
             s.insert(4, sc("nocache", "blogd GET /2/, page cache off", nocache.url + "/2/", "get", nocache))
+        if owner and self.owner_cookie:
+            s += [sc("owneranon", "blogd GET /2/, comment_delete = owner, a visitor", owner.url + "/2/", "get",
+                     owner),
+                  sc("ownerown", "blogd GET /2/, comment_delete = owner, the browser of a comment there",
+                     owner.url + "/2/", "get", owner, headers=["Cookie: " + self.owner_cookie])]
         # Signed in as admin (rendered per request, never cached), beside anonymous GET /2/ ("post").
         self.signed = {}  # scenario name -> (stack, Cookie header value)
         wanted = not c["only"] or "signed" in c["only"] or "basesigned" in c["only"]
@@ -945,6 +990,12 @@ ANALYZE TABLE post, comment;
                        stats.num(rb), stats.ratio(ra, rb)))
         if signed_lines or self.signed_notes:
             out += [" ".join(signed_lines + self.signed_notes), ""]
+        if self.has("owneranon") and self.has("ownerown"):
+            ra, rb = R.median("ownerown", "rps"), R.median("owneranon", "rps")
+            out += ["**comment_delete = owner**: GET /2/ by the browser that wrote a comment there (its "
+                    "delete button added to the cached page) at **%s req/s**, against a visitor without one at "
+                    "%s req/s, same stack, same rounds: ratio **%s**." % (stats.num(ra), stats.num(rb),
+                                                                       stats.ratio(ra, rb)), ""]
         if c["base"]:
             out += ["**Before/after** (this tree, commit %s, against the base %s, built from the same sources by "
                     "`git archive`, started by its own scripts/stack.sh; same rounds, interleaved; ratio of medians):"

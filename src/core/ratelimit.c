@@ -12,7 +12,7 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2 && ATOMIC_LONG_LOCK_FREE == 2 &&
 
 #define NS_PER_S 1000000000ULL
 /* A waiter yields this many times, then naps NAP_NS at a time; once one holder has kept the
- * lock for SPIN_TRIES tries (some 100 ms: a section that takes nanoseconds), it is taken as
+ * lock for SPIN_TRIES tries (some 250 ms: a section that takes nanoseconds), it is taken as
  * dead and the lock broken. */
 #define YIELD_TRIES 100
 #define SPIN_TRIES 2000
@@ -49,9 +49,8 @@ static void lock_bucket(struct ratelimit_bucket *b, int32_t self)
         unsigned tries = 0;
         for (;;) {
                 int32_t held = 0;
-                if (atomic_compare_exchange_strong_explicit(&b->lock, &held, self,
-                                                            memory_order_acquire,
-                                                            memory_order_relaxed))
+                if (atomic_compare_exchange_strong_explicit(
+                        &b->lock, &held, self, memory_order_acquire, memory_order_relaxed))
                         return;
                 if (held != last) {
                         /* A new holder gets the full time: never break a lock just taken. */
@@ -61,9 +60,8 @@ static void lock_bucket(struct ratelimit_bucket *b, int32_t self)
                 /* Our own pid: a dead process with the same pid left it (one caller per
                  * process, so it is not ours). */
                 if (held == self || tries >= SPIN_TRIES) {
-                        if (atomic_compare_exchange_strong_explicit(&b->lock, &held, self,
-                                                                    memory_order_acquire,
-                                                                    memory_order_relaxed))
+                        if (atomic_compare_exchange_strong_explicit(
+                                &b->lock, &held, self, memory_order_acquire, memory_order_relaxed))
                                 return;
                         continue;
                 }
@@ -152,7 +150,6 @@ void ratelimit_release(struct ratelimit *r, pid_t pid)
         for (size_t i = 0; i < RATELIMIT_BUCKETS; i++) {
                 int32_t held = (int32_t)pid;
                 atomic_compare_exchange_strong_explicit(&r->bucket[i].lock, &held, 0,
-                                                        memory_order_release,
-                                                        memory_order_relaxed);
+                                                        memory_order_release, memory_order_relaxed);
         }
 }

@@ -5,9 +5,9 @@
  * crypto_shorthash), so a client cannot choose which bucket its counter lands in.
  *
  * The window is fixed, anchored at a key's first event: it admits `limit` events, and the
- * next window opens with the first event after it closed. (Limit events just before a window
- * closes and limit more just after can thus pass within a short time: a sliding log would
- * need limit timestamps per key.)
+ * next window opens with the first event after it closed. (One event at a window's start,
+ * limit - 1 just before it closes and limit more just after can thus pass: 2 x limit - 1
+ * within moments. A sliding log would need limit timestamps per key.)
  *
  * Bounded memory: RATELIMIT_BUCKETS buckets of RATELIMIT_WAYS slots, nothing ever allocated.
  * A new key takes an empty or expired slot of its bucket, else the one with the fewest events
@@ -19,10 +19,10 @@
  * atomics on shared memory, which must be lock-free to work across processes: checked at
  * compile time). The section under it is a few loads and stores, no system call. A lock whose
  * holder died is freed by the master (ratelimit_release, as for core/gate.h), and is broken by
- * a waiter after some 100 ms of short naps in any case, so a worker
- * killed inside never wedges the table; the slots are atomics too, so even a lock broken under
- * a live holder costs at worst a miscount, never undefined behaviour. (No kill(pid, 0) probe:
- * the workers' seccomp filter does not allow kill.)
+ * a waiter after some 250 ms of short naps in any case, so a worker killed inside never
+ * wedges the table; the slots are atomics too, so even a lock broken under a live holder
+ * costs at worst a miscount, never undefined behaviour. (No kill(pid, 0) probe: the workers'
+ * seccomp filter does not allow kill.)
  */
 #ifndef BLOGD_RATELIMIT_H
 #define BLOGD_RATELIMIT_H

@@ -122,9 +122,9 @@ size_t owner_format(const struct owner_list *l, char *out, size_t cap)
         for (size_t i = 0; i < l->n; i++) {
                 const struct owner_entry *e = &l->e[i];
                 char one[OWNER_ENTRY_MAX + 2];
-                int k = snprintf(one, sizeof(one), "%s%s%" PRIu32 "_%" PRIu32 "_%.*s",
-                                 i ? "." : "", e->held ? "h" : "", e->comment_id, e->post_id,
-                                 OWNER_SECRET_HEX, e->secret);
+                int k = snprintf(one, sizeof(one), "%s%s%" PRIu32 "_%" PRIu32 "_%.*s", i ? "." : "",
+                                 e->held ? "h" : "", e->comment_id, e->post_id, OWNER_SECRET_HEX,
+                                 e->secret);
                 if (k < 0 || (size_t)k >= sizeof(one) || (size_t)k >= cap - len) {
                         out[0] = '\0';
                         return 0;

@@ -27,8 +27,11 @@ static void forget(struct app_request *rq, uint32_t id)
 {
         struct owner_list l = *app_owners(rq);
         char value[OWNER_VALUE_MAX];
-        if (owner_remove(&l, id) && owner_format(&l, value, sizeof(value)))
-                request_set_cookie(&rq->http, OWNER_COOKIE, value, l.n ? 365L * 86400 : 0);
+        if (!owner_remove(&l, id))
+                return;
+        /* The last one gone: the cookie goes too. */
+        size_t n = owner_format(&l, value, sizeof(value));
+        request_set_cookie(&rq->http, OWNER_COOKIE, n ? value : "", n ? OWNER_MAX_AGE_S : 0);
 }
 
 enum http_status page_comment_delete(struct app_request *rq, const struct route_params *p)

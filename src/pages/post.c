@@ -27,7 +27,6 @@
 #include "view/view.h"
 
 #define NAME_MAX_CHARS 50
-#define OWNER_MAX_AGE (365L * 86400) /* seconds the owner cookie is kept */
 
 static struct ratelimit *comment_limits; /* shared by the host's workers (pool.c maps it) */
 
@@ -183,6 +182,8 @@ static enum http_status render(struct app_request *rq, const struct route_params
         const char *csrf = app_csrf_field(rq);
         view_set_str(body, "CSRF", csrf);
         bool all_buttons = author || delete_by_anyone(cfg);
+        struct owner_list approved = *app_owners(rq); /* the visitor's, once approved */
+        bool newly_approved = false;
         const struct rowset *rs = &rq->rows;
         paging_fetched(&pg, rs->count, post.comments_behind);
         for (size_t i = 0; i < pg.shown; i++) {
@@ -195,8 +196,17 @@ static enum http_status render(struct app_request *rq, const struct route_params
                 s = rowset_text(rs, r, THREAD_NAME, &len);
                 view_set(c, "NAME", len ? s : "Anonymous", len ? len : 9);
                 page_set_time(c, "CREATED", rowset_int(rs, r, THREAD_CREATED));
-                if (rowset_int(rs, r, THREAD_HELD))
+                if (rowset_int(rs, r, THREAD_HELD)) {
                         view_show(c, "HELD");
+                } else if (!author && v.held_hash[0]) {
+                        /* A held comment of this browser's has been approved: its page need
+                         * not be its own any more. */
+                        for (size_t e = 0; e < approved.n; e++)
+                                if (approved.e[e].held && approved.e[e].comment_id == id) {
+                                        approved.e[e].held = false;
+                                        newly_approved = true;
+                                }
+                }
                 if (all_buttons) {
                         struct view_dict *b =
                             view_include(view_section(c, "DELETE"), "BUTTON", "delete_button.tpl");
@@ -207,6 +217,9 @@ static enum http_status render(struct app_request *rq, const struct route_params
                 }
         }
         paging_render(&pg, body, rs, THREAD_ID, "comments");
+        char value[OWNER_VALUE_MAX];
+        if (newly_approved && owner_format(&approved, value, sizeof(value)))
+                request_set_cookie(&rq->http, OWNER_COOKIE, value, OWNER_MAX_AGE_S);
         if (draft)
                 page_set_textarea(body, "DRAFT_TEXT", draft->value, draft->value_len);
         if (name)
@@ -322,7 +335,7 @@ static void remember(struct app_request *rq, uint32_t comment_id, uint32_t post_
         char value[OWNER_VALUE_MAX];
         owner_add(&l, comment_id, post_id, held, secret);
         if (owner_format(&l, value, sizeof(value)))
-                request_set_cookie(&rq->http, OWNER_COOKIE, value, OWNER_MAX_AGE);
+                request_set_cookie(&rq->http, OWNER_COOKIE, value, OWNER_MAX_AGE_S);
 }
 
 enum http_status page_post_comment(struct app_request *rq, const struct route_params *p)

@@ -10,6 +10,8 @@ reads back what it writes ($VAR/stack.env, pid files, logs). Variants:
   plain     the binary as built
   asan      an ASan+UBSan binary writing its reports into log/reports/ (sandbox off)
   valgrind  one worker under memcheck, its logs in log/reports/ (sandbox off)
+  public    the binary as built, with the production comment options (PUBLIC_CONF) in place
+            of the tutorial's that scripts/stack.sh writes
 check_reports() turns any report into failures. Several stacks run side by side: each has
 its own VAR and port, and `tree` may name another checkout (BENCH_BASE) whose own
 scripts/stack.sh starts it.
@@ -32,7 +34,12 @@ LOG_LINE = re.compile(
     r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \[(error|warn|info|debug)\] pid=\d+ (req=\S+ )?\S"
 )
 
-VARIANTS = ("plain", "asan", "valgrind")
+VARIANTS = ("plain", "asan", "valgrind", "public")
+
+# The "public" variant: a blog in production (issue 14) rather than the tutorial; the held-out
+# suites set the same through VAR/local.conf.
+PUBLIC_CONF = ("comment_delete = owner\ncomment_moderation = links\nmoderation_links = 1\n"
+               "comment_rate = 5")
 
 
 def load_stack_env(var_dir):
@@ -71,6 +78,8 @@ def variant_env(variant, var):
                                  "--errors-for-leak-kinds=definite --error-exitcode=99 --track-fds=no "
                                  "--log-file=%s/valgrind.%%p" % reports,
                 "BLOGD_CONF_EXTRA": "workers = 1\nsandbox = off"}
+    if variant == "public":
+        return {"BLOGD_CONF_EXTRA": PUBLIC_CONF}
     if variant == "plain":
         return {}
     raise ValueError("unknown variant %r (one of %s)" % (variant, ", ".join(VARIANTS)))

@@ -91,8 +91,8 @@ class Freshness(unittest.TestCase):
         where = r.location_path
         self.assertIn(blogtest.escape(text), reader.get(where).text)
         page = writer.get(where).text
-        cid = re.search(r'id="c(\d+)">\s*<span[^>]*>[^<]*</span>\s*<p class="text">%s<'
-                        % re.escape(blogtest.escape(text)), page)
+        cid = re.search(r'id="c(\d+)">(?:(?!id="c).)*?<p class="text">%s<'
+                        % re.escape(blogtest.escape(text)), page, re.S)
         self.assertTrue(cid, "the new comment's id on its page")
         r = writer.submit(page, "/comments/%s/delete" % cid.group(1))
         self.assertEqual(r.status, 303)

@@ -127,7 +127,7 @@ static void test_thread(void)
         rowset_init(&rs);
         struct post p;
         struct keyset k = {true, 10, 3, KEYSET_PROBE_BELOW, 10};
-        CHECK_EQ_INT(posts_thread(3, &k, &p, &rs), DB_OK);
+        CHECK_EQ_INT(posts_thread(3, &k, NULL, &p, &rs), DB_OK);
         CHECK(p.found && p.id == 3 && p.comments_behind && p.seq == 77);
         CHECK_EQ_STR(p.title, "Title");
         CHECK_EQ_STR(p.body, "post text");
@@ -139,13 +139,13 @@ static void test_thread(void)
         CHECK_EQ_INT(rowset_int(&rs, 1, THREAD_ID), 12);
         /* No such post: no row of kind 0. */
         struct keyset first = {true, 0, 3, KEYSET_PROBE_NONE, 0};
-        CHECK_EQ_INT(posts_thread(4, &first, &p, &rs), DB_OK);
+        CHECK_EQ_INT(posts_thread(4, &first, NULL, &p, &rs), DB_OK);
         CHECK(!p.found);
         /* More comments than fit: an error. */
         add_thread_row(STMT_POST_PAGE_FIRST, 0, 3, "post", 0, 1);
         for (uint64_t i = 1; i <= ROWSET_MAX_ROWS + 1; i++)
                 add_thread_row(STMT_POST_PAGE_FIRST, 1, i, "c", 0, 0);
-        CHECK_EQ_INT(posts_thread(3, &first, &p, &rs), DB_ERROR);
+        CHECK_EQ_INT(posts_thread(3, &first, NULL, &p, &rs), DB_ERROR);
         rowset_cleanup(&rs);
 }
 
@@ -167,7 +167,8 @@ static void test_one_row_reads(void)
         struct fake_value ins[2] = {{false, 31, NULL, 0}, {false, 2, NULL, 0}};
         fake_mysql_add_row(db_stmt_sql(STMT_COMMENT_INSERT), ins);
         uint64_t id = 0, count = 0;
-        CHECK_EQ_INT(comments_add(4, "hi", 2, "key", 51, &id, &count), DB_OK);
+        struct comment_text c = {"hi", "", 2, 0, NULL, false};
+        CHECK_EQ_INT(comments_add(4, &c, "key", 51, &id, &count), DB_OK);
         CHECK(id == 31 && count == 2);
         /* A row of the wrong shape fails closed. */
         uint64_t seq[2];
