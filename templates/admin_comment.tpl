@@ -11,6 +11,7 @@
 </form>{{/HELD}}
 <form method="post" action="/comments/{{ID}}/delete" data-confirm="Are you sure you want to delete this entry?">
 <input type="hidden" name="csrf" value="{{CSRF}}">
+<input type="hidden" name="next" value="/admin/comments">
 <button type="submit" class="danger">Delete</button>
 </form>
 </div>

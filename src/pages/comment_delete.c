@@ -1,5 +1,6 @@
 /*
- * comment_delete: POST /comments/<id>/delete removes a comment and returns to its post. With
+ * comment_delete: POST /comments/<id>/delete removes a comment and returns to its post (or to
+ * the form's local `next`: the admin's list). With
  * comment_delete = owner (the default) only a signed-in author or the browser that wrote the
  * comment (its secret, whose hash the comment keeps) may: anyone else gets 403 and nothing
  * changes. comment_delete = anyone is the tutorial's rule.
@@ -10,6 +11,7 @@
 
 #include "app/session.h"
 #include "cache/cache.h"
+#include "http/localpath.h"
 #include "http/owner.h"
 #include "store/comments.h"
 
@@ -72,6 +74,11 @@ enum http_status page_comment_delete(struct app_request *rq, const struct route_
         cache_comment_changed(post_id);
         if (by_owner)
                 forget(rq, p->id[0]);
-        /* Deleted meanwhile by someone else: the outcome the user asked for holds all the same. */
+        /* Deleted meanwhile by someone else: the outcome the user asked for holds all the same.
+         * Back to the post, or where the form says (a local path: the admin's list). */
+        const struct form_field *next = form_get(&rq->http.form, "next");
+        if (next && localpath_ok(next->value, next->value_len))
+                return request_redirect(&rq->http, HTTP_SEE_OTHER, "%.*s", (int)next->value_len,
+                                        next->value);
         return request_redirect(&rq->http, HTTP_SEE_OTHER, "/%llu/", (unsigned long long)post_id);
 }

@@ -1,15 +1,16 @@
 """fixture: the ctest fixture: start/stop one named private stack, and run a test command against it.
 
-    python3 -m harness.fixture up NAME BLOGD_BIN [plain|asan|valgrind]
-    python3 -m harness.fixture down NAME [plain|asan|valgrind]
+    python3 -m harness.fixture up NAME BLOGD_BIN [plain|asan|valgrind|public]
+    python3 -m harness.fixture down NAME [plain|asan|valgrind|public]
     python3 -m harness.fixture run NAME COMMAND...
 
 (from tests/, as tests/CMakeLists.txt runs it). The stack lives in $BLOGD_TEST_ROOT/NAME
 (scripts/test.sh sets the root; default /tmp/blogd-ctest) on a free port; a stack left there
 by an earlier run is stopped and deleted first. "asan" collects sanitizer reports and
 "valgrind" runs one worker under memcheck, both into log/reports/ (see harness.stack); on
-"down" any report fails the test. `run` executes COMMAND with BLOGD_TEST_VAR set to the
-stack's directory (what tests/integration/blogtest.py reads).
+"down" any report fails the test. "public" sets the production comment options. `run`
+executes COMMAND with BLOGD_TEST_VAR set to the stack's directory (what
+tests/integration/blogtest.py reads).
 """
 
 import os
