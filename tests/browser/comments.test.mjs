@@ -14,6 +14,7 @@
 // comments-visitor.png (B). Exit code 0 only if every step passed.
 
 import { chromium } from 'playwright-core';
+import { baseUrl as libBaseUrl, check, run, stackEnv as libStackEnv, stackVar, steps, withTimeout } from './lib.mjs';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,39 +31,15 @@ const OWN_COOKIE = 'blogd_own';
 
 // --- configuration -----------------------------------------------------------
 
-function stackVar() {
-  return process.env.BLOGD_TEST_VAR || join(process.env.BLOGD_TEST_ROOT || '/tmp/blogd-ctest', 'public');
-}
-
-// $VAR/stack.env as an object (values unquoted); null when there is no such file.
-function stackEnv() {
-  const envFile = join(stackVar(), 'stack.env');
-  if (!existsSync(envFile)) return null;
-  const env = {};
-  for (const line of readFileSync(envFile, 'utf8').split('\n')) {
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (m) env[m[1]] = m[2].trim().replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return env;
-}
-
-function baseUrl() {
-  let url = process.env.BLOGD_URL;
-  if (!url) {
-    const envFile = join(stackVar(), 'stack.env');
-    const env = stackEnv();
-    if (!env) throw new Error(`no BLOGD_URL and no ${envFile}: is the stack running?`);
-    url = env.BLOGD_URL;
-    if (!url) throw new Error(`${envFile} has no BLOGD_URL line`);
-  }
-  return url.replace(/\/+$/, '');
-}
+const VAR = stackVar(join(process.env.BLOGD_TEST_ROOT || '/tmp/blogd-ctest', 'public'));
+const stackEnv = () => libStackEnv(VAR);
+const baseUrl = () => libBaseUrl(VAR);
 
 // The stack's comment_delete (its blogd.conf's last line wins), for a clear message when the
 // test runs against a tutorial stack; null when unknown.
 function commentDelete() {
   const env = stackEnv() || {};
-  const conf = env.BLOGD_CONF || join(stackVar(), 'blogd.conf');
+  const conf = env.BLOGD_CONF || join(VAR, 'blogd.conf');
   if (!existsSync(conf)) return null;
   let value = null;
   for (const line of readFileSync(conf, 'utf8').split('\n')) {
@@ -74,46 +51,7 @@ function commentDelete() {
 
 const screenshotDir = process.env.BLOGD_SCREENSHOT_DIR || join(HERE, 'screenshots');
 
-// --- tiny harness --------------------------------------------------------------
-
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-let stopRest = false;
-
-function check(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  const limit = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms / 1000}s`)), ms);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
-}
-
-// step(name, fn, {always, independent}): later steps depend on earlier ones, so after a
-// failure the rest are skipped, except those marked always; a failed independent step does
-// not stop the ones after it.
-async function step(name, fn, { always = false, independent = false, ms = STEP_MS } = {}) {
-  if (stopRest && !always) {
-    skipped++;
-    console.log(`SKIP  ${name}`);
-    return;
-  }
-  const t0 = Date.now();
-  try {
-    await withTimeout(Promise.resolve().then(fn), ms, name);
-    passed++;
-    console.log(`PASS  ${name} (${Date.now() - t0} ms)`);
-  } catch (err) {
-    failed++;
-    if (!independent) stopRest = true;
-    const msg = String(err && err.message ? err.message : err).replace(/\x1b\[[0-9;]*m/g, '').split('\n').slice(0, 6).join('\n      ');
-    console.log(`FAIL  ${name} (${Date.now() - t0} ms)\n      ${msg}`);
-  }
-}
+const step = steps(STEP_MS);
 
 // --- the test -------------------------------------------------------------------
 
@@ -328,19 +266,4 @@ async function main() {
   }
 }
 
-const watchdog = setTimeout(() => {
-  console.log(`FAIL  whole test exceeded ${TOTAL_MS / 1000}s`);
-  console.log(`browser: ${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
-}, TOTAL_MS);
-watchdog.unref();
-
-try {
-  await main();
-} catch (err) {
-  failed++;
-  console.log(`FAIL  ${err && err.message ? err.message : err}`);
-}
-clearTimeout(watchdog);
-console.log(`browser: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+await run(main, TOTAL_MS);
