@@ -656,7 +656,9 @@ ANALYZE TABLE post, comment;
     def run(self):
         c = self.c
         self.build()
-        p_main, p_nocache, p_mix, p_large, p_bare, p_static, p_dbc, p_mixdb, p_owner = proc.free_ports(9)
+        # Every port drawn at once: one drawn later could be one drawn here and not bound yet.
+        (p_main, p_nocache, p_mix, p_large, p_bare, p_static, p_dbc, p_mixdb, p_owner, p_base, p_basenc,
+         p_basemix) = proc.free_ports(12)
         self.ports = {"large": p_large}
 
         # Main stack (tutorial data) and the page's bytes
@@ -699,7 +701,6 @@ ANALYZE TABLE post, comment;
         # The base (BENCH_BASE): the same stacks of the older code, measured in the same rounds
         base = basenc = basemix = None
         if c["base"]:
-            p_base, p_basenc, p_basemix = proc.free_ports(3)
             base = self.must_start("base", "base", p_base, "tutorial", "", self.base_tree)
             basenc = self.must_start("base cache-off", "basenc", p_basenc, "tutorial", "cache = off", self.base_tree)
             basemix = self.must_start("base mixed", "basemix", p_basemix, "tutorial", "", self.base_tree)

@@ -158,9 +158,10 @@ static const char *const stmt_sql[STMT_COUNT] = {
      * RETURNING would take its (locking) reads after the triggers locked change_seq, and
      * concurrent inserts then deadlock (measured: 1-2% of POSTs at 4 workers). */
     [STMT_COMMENT_INSERT] = "INSERT INTO comment (content, name, owner_hash, status, request_key,"
-                            " post_id) SELECT ?, ?, ?, ?, ?, id FROM post"
+                            " post_id) SELECT ?, ?, ?, ?, ?, id FROM post FORCE INDEX (PRIMARY)"
                             " WHERE id = ? AND status = 'published'"
                             " RETURNING id, (SELECT COUNT(*) FROM (SELECT 1 FROM comment c2"
+                            " FORCE INDEX (idx_comment_post)"
                             " WHERE c2.post_id = ? AND c2.status = 'approved' LIMIT ?) n)",
     /* A locking read waits for an insert still in flight, so the answer is final. */
     [STMT_COMMENT_BY_KEY] = "SELECT id FROM comment WHERE request_key = ? LOCK IN SHARE MODE",
