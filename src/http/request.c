@@ -273,6 +273,14 @@ bool request_set_cookie(struct request *rq, const char *name, const char *value,
         return true;
 }
 
+enum http_status request_read_signed_form(struct request *rq)
+{
+        enum http_status hs = request_read_form(rq);
+        if (hs == HTTP_OK && !request_csrf_ok(rq))
+                hs = HTTP_FORBIDDEN;
+        return hs;
+}
+
 enum http_status request_redirect(struct request *rq, enum http_status st, const char *fmt, ...)
 {
         va_list ap;

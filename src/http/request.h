@@ -69,6 +69,10 @@ const char *request_param(const struct request *rq, const char *name);
  */
 enum http_status request_read_form(struct request *rq);
 
+/* request_read_form, then the CSRF check: HTTP_OK, the form's error status, or 403 (a form
+ * not sent from this site). What most POST handlers begin with. */
+enum http_status request_read_signed_form(struct request *rq);
+
 /* The token every form of this answer carries (sets the cookie if the client had none). */
 const char *request_csrf_token(struct request *rq);
 /* Writes the client's token over every copy of placeholder (CSRF_TOKEN_HEX bytes) in the

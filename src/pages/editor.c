@@ -170,11 +170,9 @@ enum http_status page_post_new_form(struct app_request *rq, const struct route_p
 enum http_status page_post_new(struct app_request *rq, const struct route_params *p)
 {
         (void)p;
-        enum http_status hs = request_read_form(&rq->http);
+        enum http_status hs = request_read_signed_form(&rq->http);
         if (hs != HTTP_OK)
                 return hs;
-        if (!request_csrf_ok(&rq->http))
-                return HTTP_FORBIDDEN;
         struct fields f;
         struct shown s = {"New post", "/admin/posts/new", "/admin/", false, 0, NULL, NULL};
         hs = read_fields(rq, &f, &s.problem);
@@ -225,11 +223,9 @@ enum http_status page_post_edit_form(struct app_request *rq, const struct route_
 
 enum http_status page_post_edit(struct app_request *rq, const struct route_params *p)
 {
-        enum http_status hs = request_read_form(&rq->http);
+        enum http_status hs = request_read_signed_form(&rq->http);
         if (hs != HTTP_OK)
                 return hs;
-        if (!request_csrf_ok(&rq->http))
-                return HTTP_FORBIDDEN;
         char action[64];
         struct shown s;
         edit_shown(&s, p->id[0], action, sizeof(action));

@@ -95,11 +95,9 @@ enum http_status page_login(struct app_request *rq, const struct route_params *p
 {
         (void)p;
         const struct config *cfg = rq->http.cfg;
-        enum http_status hs = request_read_form(&rq->http);
+        enum http_status hs = request_read_signed_form(&rq->http);
         if (hs != HTTP_OK)
                 return hs;
-        if (!request_csrf_ok(&rq->http))
-                return HTTP_FORBIDDEN;
         struct credentials c;
         switch (credentials_read(&rq->http.form, &c)) {
         case CREDENTIALS_BAD:

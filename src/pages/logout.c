@@ -6,11 +6,9 @@
 enum http_status page_logout(struct app_request *rq, const struct route_params *p)
 {
         (void)p;
-        enum http_status hs = request_read_form(&rq->http);
+        enum http_status hs = request_read_signed_form(&rq->http);
         if (hs != HTTP_OK)
                 return hs;
-        if (!request_csrf_ok(&rq->http))
-                return HTTP_FORBIDDEN;
         app_session_end(rq);
         return request_redirect(&rq->http, HTTP_SEE_OTHER, "/");
 }

@@ -8,11 +8,9 @@
 
 enum http_status page_post_delete(struct app_request *rq, const struct route_params *p)
 {
-        enum http_status hs = request_read_form(&rq->http);
+        enum http_status hs = request_read_signed_form(&rq->http);
         if (hs != HTTP_OK)
                 return hs;
-        if (!request_csrf_ok(&rq->http))
-                return HTTP_FORBIDDEN;
         if (!cache_write_permitted())
                 return page_db_status(DB_UNAVAILABLE);
         bool deleted = false;

@@ -359,14 +359,16 @@ def _path_matches(cookie_path, req_path):
 
 class Client:
     """A tiny browser: one http.client connection per request, cookie jar,
-    redirects followed only when asked (follow=True on the client or call)."""
+    redirects followed only when asked (follow=True on the client or call). source: a
+    loopback address its connections come from (blogd sees it as the client's), or None."""
 
-    def __init__(self, url, follow=False, timeout=30):
+    def __init__(self, url, follow=False, timeout=30, source=None):
         u = urllib.parse.urlsplit(url)
         self.host = u.hostname
         self.port = u.port or 80
         self.follow = follow
         self.timeout = timeout
+        self.source = source
         self.cookies = {}  # (name, path) -> Cookie
         self.last = None
 
@@ -425,7 +427,8 @@ class Client:
             hdrs["Cookie"] = cookie
         if body is not None and not any(k.lower() == "content-length" for k in hdrs):
             hdrs["Content-Length"] = str(len(body))
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout,
+                                          source_address=(self.source, 0) if self.source else None)
         try:
             conn.request(method, path, body=body, headers=hdrs)
             r = conn.getresponse()

@@ -126,30 +126,7 @@ class AddrClient(Client):
 
     def __init__(self, source=None, **kw):
         super().__init__(**kw)
-        self.source = source or fresh_address()
-
-    def _one(self, method, path, body, headers):  # harness.client.Client._one + source_address
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        hdrs = {"User-Agent": "blogd-integration-test", "Accept": "text/html,*/*"}
-        hdrs.update(headers or {})
-        cookie = self._cookie_header(path)
-        if cookie and not any(k.lower() == "cookie" for k in hdrs):
-            hdrs["Cookie"] = cookie
-        if body is not None and not any(k.lower() == "content-length" for k in hdrs):
-            hdrs["Content-Length"] = str(len(body))
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout,
-                                          source_address=(self.source, 0))
-        try:
-            conn.request(method, path, body=body, headers=hdrs)
-            r = conn.getresponse()
-            data = r.read()
-            resp = Response(method, path, r.status, r.reason, Headers(r.getheaders()), data)
-        finally:
-            conn.close()
-        self._store_cookies(resp.headers)
-        self.last = resp
-        return resp
+        self.source = source or fresh_address()  # harness.client.Client binds to it
 
 
 # ---------------------------------------------------------------------------
