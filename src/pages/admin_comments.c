@@ -64,11 +64,9 @@ enum http_status page_admin_comments(struct app_request *rq, const struct route_
 
 enum http_status page_comment_approve(struct app_request *rq, const struct route_params *p)
 {
-        enum http_status hs = request_read_form(&rq->http);
+        enum http_status hs = request_read_signed_form(&rq->http);
         if (hs != HTTP_OK)
                 return hs;
-        if (!request_csrf_ok(&rq->http))
-                return HTTP_FORBIDDEN;
         uint64_t post_id = 0;
         enum db_status st = comments_post_of(p->id[0], &post_id);
         if (st != DB_OK)
