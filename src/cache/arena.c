@@ -1,11 +1,14 @@
 /*
  * arena: the page store of the cache, over a region the caller maps. The arena is a ring:
- * records are appended at head and a record is alive until head has gone a whole ring past it,
- * so eviction is first in, first out and costs nothing. An index of 4-way sets maps a key's
- * hash to its newest record; the hash is SipHash-2-4 (crypto_shorthash) under a key drawn when
- * the arena is made and kept in its header, so every process indexes alike and no client can
- * predict which keys share a set. One process-shared robust mutex guards the ring and the
- * index; a process that dies holding it costs the arena's contents, nothing else.
+ * records are appended at head and dropped at tail, oldest first, to make room; a record hit
+ * since it was stored (or last moved) is not dropped but moved to head once, its hit mark
+ * cleared (second chance, CLOCK on a log: a page read often stays, a page read once goes
+ * after one lap, where plain first in, first out would drop a hot page every lap). An index of
+ * 4-way sets maps a key's hash to its newest record; the hash is SipHash-2-4
+ * (crypto_shorthash) under a key drawn when the arena is made and kept in its header, so every
+ * process indexes alike and no client can predict which keys share a set. One process-shared
+ * robust mutex guards the ring and the index; a process that dies holding it costs the
+ * arena's contents, nothing else.
  */
 #include "cache/arena.h"
 
@@ -25,6 +28,11 @@
 #define BYTES_PER_SLOT 2048
 /* A page bigger than this share of the ring is not kept (it would evict too much). */
 #define MAX_PAGE_SHARE 8
+/* Records moved to head by one put at most: the rest of what it must drop is dropped. */
+#define MOVES_PER_PUT 8
+/* A record's own flags, above the caller's (arena.h: ARENA_FLAGS_MASK). */
+#define REC_HIT (1u << 31) /* read since it was stored or last moved */
+#define REC_PAD (1u << 30) /* the unused end of a lap, up to the ring's end */
 
 struct slot {
         uint64_t hash;
@@ -44,10 +52,11 @@ struct record {
 struct arena {
         pthread_mutex_t lock;
         uint64_t head; /* ring position of the next record; grows forever */
+        uint64_t tail; /* ring position of the oldest record kept; head - tail <= ring_size */
         uint64_t ring_size;
         uint64_t nsets;
         unsigned char hash_key[crypto_shorthash_KEYBYTES]; /* secret: picks a key's set */
-        _Atomic uint64_t hits, misses, stores;
+        _Atomic uint64_t hits, misses, stores, moves;
 };
 
 /* Picks a set (the key itself is compared in full). Keyed, because with a public hash a
@@ -138,7 +147,7 @@ uint64_t arena_hash(const struct arena *a, const char *key, size_t key_len)
 
 static void forget_all(struct arena *a)
 {
-        a->head += a->ring_size; /* every record is now a whole ring behind */
+        a->tail = a->head;
         memset(slots(a), 0, a->nsets * SET_BYTES);
 }
 
@@ -165,12 +174,17 @@ static struct slot *set_of(const struct arena *a, uint64_t h)
         return &slots(a)[(h % a->nsets) * WAYS];
 }
 
-/* The record a slot points to, if the ring has not come round over it. */
+/* The record a slot points to, if it has not been dropped. */
 static struct record *record_of(const struct arena *a, const struct slot *s)
 {
-        if (!s->pos || a->head > s->pos - 1 + a->ring_size)
+        if (!s->pos || s->pos - 1 < a->tail)
                 return NULL;
         return (struct record *)(ring(a) + (s->pos - 1) % a->ring_size);
+}
+
+static size_t record_bytes(const struct record *r)
+{
+        return align8(sizeof(*r) + r->key_len + r->body_len);
 }
 
 static bool holds_key(const struct record *r, const char *key, size_t key_len)
@@ -209,14 +223,75 @@ bool arena_get(struct arena *a, const char *key, size_t key_len, const struct ar
         uint64_t h = arena_hash(a, key, key_len);
         if (!lock(a))
                 return false;
-        const struct record *r = find(a, h, key, key_len);
+        struct record *r = find(a, h, key, key_len);
         bool hit = r && memcmp(&r->gen, gen, sizeof(*gen)) == 0 &&
                    buf_append(out, (const char *)(r + 1) + key_len, r->body_len);
-        if (hit)
-                *flags = r->flags;
+        if (hit) {
+                *flags = r->flags & ARENA_FLAGS_MASK;
+                if (!(r->flags & REC_HIT))
+                        r->flags |= REC_HIT; /* written once a lap: the line stays shared */
+        }
         unlock(a);
         atomic_fetch_add_explicit(hit ? &a->hits : &a->misses, 1, memory_order_relaxed);
         return hit;
+}
+
+/* Where a record of total bytes goes: at head, or at the next lap's start if the rest of this
+ * lap is too short (records never wrap). */
+static uint64_t place(const struct arena *a, size_t total)
+{
+        uint64_t off = a->head % a->ring_size;
+        return off + total > a->ring_size ? a->head + (a->ring_size - off) : a->head;
+}
+
+/* The slot that points to the record at ring position pos, if it is still the newest of its
+ * key. */
+static struct slot *slot_at(const struct arena *a, uint64_t h, uint64_t pos)
+{
+        struct slot *set = set_of(a, h);
+        for (int w = 0; w < WAYS; w++)
+                if (set[w].pos == pos + 1)
+                        return &set[w];
+        return NULL;
+}
+
+/*
+ * Makes room for a record of total bytes and returns where it goes: drops the records at
+ * tail until it fits, moving each that was hit (and is still its key's newest) to head
+ * instead, up to MOVES_PER_PUT. A move is a memmove within the ring: the free space lies
+ * between head and tail, so the record slides back over it (or stays put when the ring is
+ * full, its position a lap later); the record after it is never touched.
+ */
+static uint64_t make_room(struct arena *a, size_t total, unsigned *moved)
+{
+        unsigned moves = 0;
+        for (;;) {
+                uint64_t pos = place(a, total);
+                if (pos + total <= a->tail + a->ring_size) {
+                        *moved = moves;
+                        return pos;
+                }
+                uint64_t toff = a->tail % a->ring_size;
+                if (a->ring_size - toff < sizeof(struct record)) {
+                        a->tail += a->ring_size - toff; /* a lap's end too short for a pad */
+                        continue;
+                }
+                struct record *r = (struct record *)(ring(a) + toff);
+                size_t bytes = record_bytes(r);
+                uint64_t hoff = a->head % a->ring_size;
+                struct slot *s = (r->flags & (REC_HIT | REC_PAD)) == REC_HIT &&
+                                         moves < MOVES_PER_PUT && hoff + bytes <= a->ring_size
+                                     ? slot_at(a, r->hash, a->tail)
+                                     : NULL;
+                if (s) {
+                        r->flags &= ~REC_HIT;
+                        memmove(ring(a) + hoff, r, bytes);
+                        s->pos = a->head + 1;
+                        a->head += bytes;
+                        moves++;
+                }
+                a->tail += bytes;
+        }
 }
 
 void arena_put(struct arena *a, const char *key, size_t key_len, const struct arena_gen *gen,
@@ -228,17 +303,21 @@ void arena_put(struct arena *a, const char *key, size_t key_len, const struct ar
         uint64_t h = arena_hash(a, key, key_len);
         if (!lock(a))
                 return;
+        unsigned moved;
+        uint64_t pos = make_room(a, total, &moved);
         uint64_t off = a->head % a->ring_size;
-        if (off + total > a->ring_size)
-                a->head += a->ring_size - off; /* records never wrap: start the next lap */
-        uint64_t pos = a->head;
-        a->head += total;
+        if (pos != a->head && a->ring_size - off >= sizeof(struct record))
+                *(struct record *)(ring(a) + off) = (struct record){
+                    .key_len = 0,
+                    .body_len = (uint32_t)(a->ring_size - off - sizeof(struct record)),
+                    .flags = REC_PAD};
+        a->head = pos + total;
         struct record *r = (struct record *)(ring(a) + pos % a->ring_size);
         *r = (struct record){.hash = h,
                              .gen = *gen,
                              .key_len = (uint32_t)key_len,
                              .body_len = (uint32_t)len,
-                             .flags = flags};
+                             .flags = flags & ARENA_FLAGS_MASK};
         memcpy(r + 1, key, key_len);
         memcpy((char *)(r + 1) + key_len, body, len);
         /* The slot: this key's own, else a free or dead one, else the oldest of the set. */
@@ -256,6 +335,8 @@ void arena_put(struct arena *a, const char *key, size_t key_len, const struct ar
         victim->pos = pos + 1;
         unlock(a);
         atomic_fetch_add_explicit(&a->stores, 1, memory_order_relaxed);
+        if (moved)
+                atomic_fetch_add_explicit(&a->moves, moved, memory_order_relaxed);
 }
 
 void arena_stats(const struct arena *a, struct arena_stats *st)
@@ -263,5 +344,6 @@ void arena_stats(const struct arena *a, struct arena_stats *st)
         st->hits = atomic_load(&a->hits);
         st->misses = atomic_load(&a->misses);
         st->stores = atomic_load(&a->stores);
+        st->moves = atomic_load(&a->moves);
         st->ring_bytes = a->ring_size;
 }

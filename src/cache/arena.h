@@ -26,6 +26,7 @@ struct arena_gen {
 
 struct arena_stats {
         uint64_t hits, misses, stores;
+        uint64_t moves; /* records hit in their lap, moved to head instead of dropped */
         uint64_t ring_bytes;
 };
 
@@ -42,7 +43,11 @@ bool arena_has(struct arena *a, const char *key, size_t key_len);
 /* Appends the page stored under key at gen to out and gives its flags; false if none. */
 bool arena_get(struct arena *a, const char *key, size_t key_len, const struct arena_gen *gen,
                struct buf *out, uint32_t *flags);
-/* Stores a page (replacing the key's older one); a page over an eighth of the ring is not kept. */
+/* The bits of a record's flags that are the caller's (the arena keeps the top two). */
+#define ARENA_FLAGS_MASK 0x3fffffffu
+/* Stores a page (replacing the key's older one); a page over an eighth of the ring is not kept.
+ * Room is made by dropping the oldest records, except that one read since it was stored is
+ * moved to the head once instead (second chance). */
 void arena_put(struct arena *a, const char *key, size_t key_len, const struct arena_gen *gen,
                const char *body, size_t len, uint32_t flags);
 void arena_stats(const struct arena *a, struct arena_stats *st);

@@ -414,8 +414,9 @@ enum http_status page_post_comment(struct app_request *rq, const struct route_pa
         cache_comment_changed(p->id[0]);
         remember(rq, (uint32_t)id, p->id[0], c.held, secret);
         sodium_memzero(secret, sizeof(secret));
-        /* The page that shows it: the post itself, or the page of comments ending with it. */
-        if (c.held || count <= page)
+        /* The page that shows it: the post itself, or the page of comments ending with it
+         * (count includes held comments: when some are, that page shows it all the same). */
+        if (count <= page)
                 return request_redirect(&rq->http, HTTP_SEE_OTHER, "/%lu/",
                                         (unsigned long)p->id[0]);
         return request_redirect(&rq->http, HTTP_SEE_OTHER, "/%lu/?before=%llu#c%llu",

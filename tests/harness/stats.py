@@ -64,10 +64,12 @@ class Rounds:
 
 
 def interleaved(rounds, items):
-    """(round, item) for rounds 1..rounds, every item once in each round, in order: slow
-    drifts of the machine then touch every item alike."""
+    """(round, item) for rounds 1..rounds, every item once in each round, forward in odd
+    rounds and backward in even ones (A B, B A, A B...): a slow drift of the machine then
+    touches every item alike, where a fixed order favours the items that run last in a
+    warming machine."""
     for r in range(1, rounds + 1):
-        for it in items:
+        for it in (items if r % 2 else list(reversed(items))):
             yield r, it
 
 

@@ -1,9 +1,9 @@
 /* test_arena: the page arena (src/cache/arena.c) over regions this test allocates: store,
- * find, replace, evict in ring order, refuse what does not fit (a page exactly at the limit
- * kept, one byte more refused), records ending exactly at the ring's end, never return
- * another key's or another generation's page, survive many laps of the ring with pages of
- * every size, lay out a region of any size, draw a new hash key in each arena, and empty
- * itself when a process dies holding its lock. */
+ * find, replace, evict in ring order except what was read (moved to head once), refuse what does
+ * not fit (a page exactly at the limit kept, one byte more refused), records ending exactly at the
+ * ring's end, never return another key's or another generation's page, survive many laps of the
+ * ring with pages of every size, lay out a region of any size, draw a new hash key in each arena,
+ * and empty itself when a process dies holding its lock. */
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -110,44 +110,61 @@ static void test_too_big(struct buf *out)
         free(big);
 }
 
-/* Fills the ring many times over with pages of varied sizes: whatever is found must be the
- * page stored under that key last; the newest pages must all be there. */
+/* The body test_many_laps stores for store number i. */
+static char lap_byte(int i, size_t j)
+{
+        return (char)('a' + (i + (int)j) % 26);
+}
+
+/* Fills the ring many times over with pages of varied sizes, reading every third back at
+ * once (so records are moved to head as well as dropped, over laps' ends): whatever is found
+ * must be the page stored under that key last, whole; the newest page must always be there. */
 static void test_many_laps(struct buf *out)
 {
         struct arena_gen g = gen3(1, 3, 3);
         char key[32], body[6000];
+        int last[700];
+        size_t last_len[700];
         unsigned long seed = 12345;
         unsigned found = 0, wrong = 0;
+        struct arena_stats before, after;
+        arena_stats(A, &before);
         for (int i = 0; i < 5000; i++) {
                 seed = seed * 6364136223846793005UL + 1442695040888963407UL;
                 size_t len = 1 + (seed >> 33) % sizeof(body);
                 snprintf(key, sizeof(key), "/%d/?", i % 700);
                 for (size_t j = 0; j < len; j++)
-                        body[j] = (char)('a' + (i + (int)j) % 26);
+                        body[j] = lap_byte(i, j);
                 put(key, &g, body, len);
+                last[i % 700] = i;
+                last_len[i % 700] = len;
+                if (!arena_has(A, key, strlen(key)))
+                        wrong++; /* the page just stored must be there */
                 bool marker;
-                if (!get(key, &g, out, &marker) || out->len != len ||
-                    memcmp(out->data, body, len) != 0)
-                        wrong++; /* the page just stored must be found, whole */
+                if (i % 3 == 0 && (!get(key, &g, out, &marker) || out->len != len ||
+                                   memcmp(out->data, body, len) != 0))
+                        wrong++;
         }
         CHECK_EQ_INT(wrong, 0);
-        /* Every key still found holds the last body stored for it. */
+        /* Every key still found holds the last body stored for it, byte for byte. */
         for (int k = 0; k < 700; k++) {
                 bool marker;
                 snprintf(key, sizeof(key), "/%d/?", k);
                 if (!get(key, &g, out, &marker))
                         continue;
                 found++;
-                int last = -1;
-                for (int i = k; i < 5000; i += 700)
-                        last = i;
-                if (out->data[0] != (char)('a' + last % 26))
-                        wrong++;
+                bool same = out->len == last_len[k];
+                for (size_t j = 0; same && j < out->len; j++)
+                        same = out->data[j] == lap_byte(last[k], j);
+                wrong += !same;
         }
         CHECK_EQ_INT(wrong, 0);
         CHECK(found > 0 && found < 700); /* some evicted, some kept */
-        printf("after 5000 stores of up to 6000 bytes in a %d-byte arena: %u of 700 keys kept\n",
-               ARENA, found);
+        arena_stats(A, &after);
+        CHECK(after.moves > before.moves);
+        printf("after 5000 stores of up to 6000 bytes in a %d-byte arena: %u of 700 keys kept, "
+               "%llu records moved to head\n",
+               ARENA, found, (unsigned long long)(after.moves - before.moves));
 }
 
 /* The set index is keyed: another arena (another start) draws another key, so the same URL
@@ -320,6 +337,51 @@ static void test_ring_end(struct buf *out, size_t ring)
         free(body);
 }
 
+/*
+ * Second chance: sixteen records that fill the ring exactly, one of them read; a lap of
+ * sixteen new ones keeps the one read (moved to head, in place: the ring is full) and drops
+ * the fifteen others, and the oldest new one, whose room it takes. Unread in the next
+ * lap, it goes like the rest.
+ */
+static void test_second_chance(struct buf *out, size_t ring)
+{
+        struct arena_gen g = gen3(1, 8, 8);
+        char key[64];
+        size_t klen = strlen(fixed_key(key, sizeof(key), "sc", 0));
+        size_t len = ring / 16 - 48 - klen; /* a record of exactly ring / 16 */
+        char *body = malloc(len);
+        fresh(ring);
+        struct arena_stats st;
+        for (int i = 0; i < 16; i++) {
+                memset(body, 'k' + (i % 8), len);
+                put(fixed_key(key, sizeof(key), "sc", i), &g, body, len);
+        }
+        bool marker;
+        CHECK(get(fixed_key(key, sizeof(key), "sc", 3), &g, out, &marker));
+        for (int i = 100; i < 116; i++) {
+                memset(body, 'n', len);
+                put(fixed_key(key, sizeof(key), "sc", i), &g, body, len);
+        }
+        arena_stats(A, &st);
+        CHECK_EQ_INT((int)st.moves, 1);
+        for (int i = 0; i < 16; i++)
+                CHECK(arena_has(A, fixed_key(key, sizeof(key), "sc", i), strlen(key)) == (i == 3));
+        for (int i = 100; i < 116; i++)
+                CHECK(arena_has(A, fixed_key(key, sizeof(key), "sc", i), strlen(key)) ==
+                      (i >= 101));
+        memset(body, 'k' + 3, len);
+        CHECK(get(fixed_key(key, sizeof(key), "sc", 3), &g, out, &marker));
+        CHECK_EQ_MEM(out->data, out->len, body, len);
+        /* Read again just now: it is moved once more in the next lap, then dropped in the one
+         * after, where nobody reads it. */
+        for (int i = 200; i < 232; i++)
+                put(fixed_key(key, sizeof(key), "sc", i), &g, body, len);
+        arena_stats(A, &st);
+        CHECK_EQ_INT((int)st.moves, 2);
+        CHECK(!arena_has(A, fixed_key(key, sizeof(key), "sc", 3), strlen(key)));
+        free(body);
+}
+
 /* Any region: too small for the header and one set is refused; the smallest one keeps no
  * page; otherwise the ring is the largest that fits, and pages go in and out. */
 static void test_region_sizes(struct buf *out)
@@ -406,6 +468,7 @@ int main(void)
         fresh(1 << 20);
         test_size_limit(&out, 1 << 20);
         test_ring_end(&out, 1 << 20);
+        test_second_chance(&out, 1 << 20);
         test_region_sizes(&out);
         test_owner_died(&out);
         buf_cleanup(&out);
