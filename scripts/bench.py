@@ -999,7 +999,10 @@ ANALYZE TABLE post, comment;
                                                                        stats.ratio(ra, rb)), ""]
         if c["base"]:
             out += ["**Before/after** (this tree, commit %s, against the base %s, built from the same sources by "
-                    "`git archive`, started by its own scripts/stack.sh; same rounds, interleaved; ratio of medians):"
+                    "`git archive`, started by its own scripts/stack.sh; same rounds, interleaved, their order "
+                    "reversed every other round; \"ratio\": the median of the rounds' ratios, each this tree / base "
+                    "in one round, which a drift of the machine between rounds does not move; beside it the ratio of "
+                    "the medians and the rounds' ratios, slowest to fastest):"
                     % (commit, self.base_rev), ""]
             rows = []
             for a, b, what in (("index", "baseindex", "GET /"), ("post", "basepost", "GET /2/"),
@@ -1009,10 +1012,13 @@ ANALYZE TABLE post, comment;
                 if not (self.has(a) and self.has(b)):
                     continue
                 ra, rb = R.median(a, "rps"), R.median(b, "rps")
-                rows.append([what, stats.num(ra), stats.num(rb), stats.ratio(ra, rb), stats.ms(R.median(a, "p99_us")),
-                             stats.ms(R.median(b, "p99_us"))])
-            out += [stats.table(["scenario", "this tree req/s", "base req/s", "ratio", "this tree p99 ms", "base p99 ms"],
-                                "lrrrrr", rows), ""]
+                each = R.round_ratios(a, b, "rps")
+                paired = stats.median(each)
+                rows.append([what, stats.num(ra), stats.num(rb), "-" if paired is None else "%.2f" % paired,
+                             stats.ratio(ra, rb), " ".join("%.2f" % x for x in sorted(each)) or "-",
+                             stats.ms(R.median(a, "p99_us")), stats.ms(R.median(b, "p99_us"))])
+            out += [stats.table(["scenario", "this tree req/s", "base req/s", "ratio", "ratio of medians",
+                                 "rounds' ratios", "this tree p99 ms", "base p99 ms"], "lrrrrlrr", rows), ""]
         out += ["**Comments posted vs stored** (303s counted in Lua, rows counted in MariaDB; the POST scenarios' rows "
                 "are deleted after each round, the mixed workload's are kept):", ""]
         out += self.verify_notes or [""]

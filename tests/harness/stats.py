@@ -59,6 +59,12 @@ class Rounds:
     def median(self, name, key):
         return median(self.values(name, key))
 
+    def round_ratios(self, a, b, key):
+        """a / b in each round both measured (the rounds are paired: same machine, same
+        minute), in round order."""
+        ra, rb = self.runs.get(a, []), self.runs.get(b, [])
+        return [x[key] / y[key] for x, y in zip(ra, rb) if key in x and y.get(key)]
+
     def total(self, name, key):
         return sum(self.values(name, key))
 
