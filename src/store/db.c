@@ -137,7 +137,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
      * on small tables the optimizer would otherwise scan posts and sort); comments of drafts
      * are not shown, nor held ones: the walk stays on the primary key and skips them (with the
      * status in the condition the optimizer took idx_comment_status, a lookup of the primary
-     * key per row: 20% more pages read per request of the mixed workload). */
+     * key per row: some 15% more InnoDB pages read per request of the mixed workload). */
     [STMT_LATEST_BEFORE] = "SELECT c.id, c.content, c.post_id, p.title, c.name, " COMMENT_TS ","
                            " c.status = 'held' FROM comment c FORCE INDEX (PRIMARY)"
                            " STRAIGHT_JOIN post p FORCE INDEX (PRIMARY) ON p.id = c.post_id"
@@ -162,9 +162,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
      * RETURNING would take its (locking) reads after the triggers locked change_seq, and
      * concurrent inserts then deadlock (measured: 1-2% of POSTs at 4 workers). It counts held
      * comments too: read from idx_comment_post alone, no row looked up (with the status in
-     * the condition, a lookup per comment: 12% fewer comment POSTs a second), and a count too
-     * high only sends the writer to the page of comments ending with theirs, which shows it
-     * all the same. */
+     * the condition, a lookup of the row per comment counted, up to a page of them), and a
+     * count too high only sends the writer to the page of comments ending with theirs, which shows
+     * it all the same. */
     [STMT_COMMENT_INSERT] = "INSERT INTO comment (content, name, owner_hash, status, request_key,"
                             " post_id) SELECT ?, ?, ?, ?, ?, id FROM post FORCE INDEX (PRIMARY)"
                             " WHERE id = ? AND status = 'published'"
