@@ -431,7 +431,8 @@ class StaticFiles(PageTestCase):
 
 
 class QueryPlans(unittest.TestCase):
-    """EXPLAIN every statement blogd prepares (`blogd -S`), each `?` replaced by 1.
+    """EXPLAIN every statement blogd prepares (`blogd -S`), each `?` replaced by 1 (by
+    2^32 - 1 after `id <`: the first page of a newest-first list).
 
     The plans are taken in a scratch database whose tables are copies of the
     live schema (CREATE TABLE ... LIKE, so every migration's indexes are there)
@@ -472,7 +473,10 @@ class QueryPlans(unittest.TestCase):
             for stmt in stmts:
                 if stmt.startswith("INSERT") and " VALUES " in stmt and "SELECT" not in stmt:
                     continue  # reads nothing: EXPLAIN shows the insert as type ALL
-                q = stmt.replace("request_key = ?", "request_key = 'x'").replace("?", "1")
+                # A newest-first list's first page reads from the end: "id < 1" would be an
+                # empty range, which any plan reads for free.
+                q = (stmt.replace("request_key = ?", "request_key = 'x'")
+                     .replace("id < ?", "id < 4294967295").replace("?", "1"))
                 rows = sql("EXPLAIN " + q, database=db, header=True)
                 cols = [c.lower() for c in rows[0]]
                 print("\nEXPLAIN %s" % q, file=sys.stderr)
@@ -486,10 +490,12 @@ class QueryPlans(unittest.TestCase):
                         problems.append("full scan of %s (%s): %s" % (table, d.get("type"), stmt))
                     if table in ("post", "p", "comment", "c") and "Using filesort" in extra:
                         problems.append("filesort on %s: %s" % (table, stmt))
-                    # Two values, nearly every row approved: through this index a query reads
-                    # what it would read on the primary key, plus a lookup per row.
-                    if (d.get("key") or "") == "idx_comment_status" and "idx_comment_status" not in stmt:
-                        problems.append("idx_comment_status taken unasked: %s" % stmt)
+                    # Two values, nearly every row approved: walking this index, a query reads
+                    # what it would read on the primary key, plus a lookup per row (a few rows
+                    # of it, as for the held comment an approval updates, are fine).
+                    if ((d.get("key") or "") == "idx_comment_status" and "idx_comment_status" not in stmt
+                            and int(d.get("rows") or 0) > 100):
+                        problems.append("idx_comment_status walked unasked: %s" % stmt)
         finally:
             sql("DROP DATABASE IF EXISTS %s" % db)
         self.assertEqual(problems, [], "query plans with %d posts, %d comments (printed above)"
