@@ -68,7 +68,7 @@ int heartbeat_main(const struct config *cfg, pid_t master)
                 return 1;
         const uint64_t id = cache_host_id();
         uint64_t last_beat = 0, last_stats = clock_now_ns();
-        struct cache_stats stats = {0, 0, 0, 0, 0};
+        struct cache_stats stats = {0, 0, 0, 0, 0, 0};
         cache_stats(&stats);
         int alone = -1; /* what the last poll found, for logging the changes only */
         uint64_t t0;

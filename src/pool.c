@@ -1,6 +1,7 @@
 /* pool: the master process; owns the listen socket and supervises the workers. */
 #include "pool.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcgiapp.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -19,7 +21,9 @@
 #include "core/clock.h"
 #include "core/digits.h"
 #include "core/gate.h"
+#include "core/listenq.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/password.h"
 #include "core/ratelimit.h"
 #include "core/scoreboard.h"
@@ -52,11 +56,17 @@ static struct {
         struct gate *hashes;        /* bounds the workers' password hashes (login_hashes) */
         struct ratelimit *comments; /* comment_rate's counters, shared by the workers */
         unsigned generation;
+        unsigned cache_generation; /* bumped by a reload only: SIGUSR1 keeps the cache */
         bool stopping;
         unsigned fast_failures;
         uint64_t respawn_at; /* clock_now_ns() before which no worker is forked */
         uint64_t started[MAX_SLOTS];
         uint64_t kill_at[MAX_SLOTS]; /* for draining workers of an old generation; 0: none */
+        /* The watchdog: the request each slot was last told of in the slow log, and whether
+         * its worker was killed for overrunning request_terminate_timeout. */
+        uint64_t slow_told[MAX_SLOTS];
+        bool timed_out[MAX_SLOTS];
+        uint64_t sampled_at; /* when the listen queue and descriptors were last sampled */
 } pool;
 
 static long worker_target(const struct config *c)
@@ -122,6 +132,7 @@ static void spawn(size_t slot, bool watcher)
         struct score *s = &pool.board[slot];
         memset(s, 0, sizeof(*s));
         s->generation = pool.generation;
+        s->cache_generation = pool.cache_generation;
         s->watcher = watcher;
         pid_t master = getpid();
         pid_t pid = fork();
@@ -143,6 +154,8 @@ static void spawn(size_t slot, bool watcher)
         s->pid = pid;
         pool.started[slot] = clock_now_ns();
         pool.kill_at[slot] = 0;
+        pool.slow_told[slot] = 0;
+        pool.timed_out[slot] = false;
 }
 
 /* Live children: all of them, or the current generation's workers or watcher. */
@@ -164,6 +177,7 @@ static void ensure_workers(void)
                 return;
         /* Workers, and one watcher, of the current generation. */
         long want = worker_target(&pool.cfg) + 1;
+        atomic_store(&scoreboard_totals()->workers, (uint64_t)want - 1);
         long have = (long)live_children(true, false) + (long)live_children(true, true);
         for (size_t i = 0; i < MAX_SLOTS && have < want; i++) {
                 if (pool.board[i].pid)
@@ -184,7 +198,9 @@ static void reap(void)
 {
         int status;
         pid_t pid;
-        while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        struct rusage ru;
+        struct score_totals *t = scoreboard_totals();
+        while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
                 size_t i;
                 for (i = 0; i < MAX_SLOTS && pool.board[i].pid != pid; i++)
                         ;
@@ -192,13 +208,18 @@ static void reap(void)
                         continue;
                 struct score *s = &pool.board[i];
                 const char *role = s->watcher ? "watcher" : "worker";
+                char request[sizeof(s->method) + sizeof(s->uri) + 2];
+                snprintf(request, sizeof(request), "%s %s", s->method, s->uri);
+                atomic_fetch_add(&t->exited_cpu_us,
+                                 (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+                                     (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec));
                 bool crashed = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status));
                 if (WIFSIGNALED(status)) {
                         int sig = WTERMSIG(status);
                         if (s->busy)
                                 log_error("%s %ld killed by signal %d (%s) while serving %s "
                                           "[request %s] after %llu requests",
-                                          role, (long)pid, sig, strsignal(sig), s->request,
+                                          role, (long)pid, sig, strsignal(sig), request,
                                           s->request_id, s->requests);
                         else
                                 log_error("%s %ld killed by signal %d (%s) while idle, after "
@@ -218,9 +239,22 @@ static void reap(void)
                 } else {
                         pool.fast_failures = 0;
                 }
+                /* Why it is gone, for the status page: the watchdog's kill, a crash, the end
+                 * of an old generation (reload), or max_requests served (recycle). */
+                if (!pool.stopping) {
+                        enum restart_cause why = pool.timed_out[i] ? RESTART_TIMEOUT
+                                                 : crashed         ? RESTART_CRASH
+                                                 : s->generation != pool.generation
+                                                     ? RESTART_RELOAD
+                                                     : RESTART_RECYCLE;
+                        atomic_fetch_add(&t->restarts[why], 1);
+                }
+                if (s->busy && !s->watcher)
+                        atomic_fetch_sub(&t->active, 1); /* it died on a request */
                 /* A worker killed while it hashed a password leaves its slot to the others. */
                 gate_release(pool.hashes, pid);
                 ratelimit_release(pool.comments, pid);
+                metrics_retire(i);
                 s->pid = 0;
         }
 }
@@ -248,11 +282,105 @@ static void enforce_deadlines(void)
                 if (s->pid && pool.kill_at[i] && t > pool.kill_at[i]) {
                         log_warn("%s %ld did not drain within %ld s; killing it (serving %s)",
                                  s->watcher ? "watcher" : "worker", (long)s->pid,
-                                 pool.cfg.shutdown_timeout, s->request);
+                                 pool.cfg.shutdown_timeout, s->uri);
                         kill(s->pid, SIGKILL);
                         pool.kill_at[i] = 0;
                 }
         }
+}
+
+/*
+ * The slow log and the watchdog, from the scoreboard: a worker whose request has run past
+ * request_slowlog_timeout is told of once (with the phase it is in), one past
+ * request_terminate_timeout is killed, and ensure_workers starts another.
+ */
+static void watch_requests(void)
+{
+        const struct config *c = &pool.cfg;
+        if (!c->request_slowlog_timeout && !c->request_terminate_timeout)
+                return;
+        uint64_t now = clock_now_ns();
+        struct score_totals *t = scoreboard_totals();
+        for (size_t i = 0; i < MAX_SLOTS; i++) {
+                struct score *s = &pool.board[i];
+                uint64_t begun = atomic_load_explicit(&s->begun_ns, memory_order_relaxed);
+                if (!s->pid || s->watcher || !begun || now <= begun || pool.timed_out[i])
+                        continue;
+                uint64_t ms = (now - begun) / CLOCK_NS_PER_MS;
+                unsigned ph = atomic_load_explicit(&s->phase, memory_order_relaxed);
+                const char *phase = score_phase_names[ph < SCORE_PHASES ? ph : 0];
+                if (c->request_slowlog_timeout && ms >= (uint64_t)c->request_slowlog_timeout &&
+                    pool.slow_told[i] != begun) {
+                        pool.slow_told[i] = begun;
+                        atomic_fetch_add(&t->slow, 1);
+                        log_warn("slow request: worker %ld [request %s] %s %s (route %s) in phase "
+                                 "%s after %llu ms",
+                                 (long)s->pid, s->request_id, s->method, s->uri, s->route, phase,
+                                 (unsigned long long)ms);
+                }
+                if (c->request_terminate_timeout &&
+                    ms >= (uint64_t)c->request_terminate_timeout * 1000) {
+                        log_error("worker %ld [request %s] still on %s %s (route %s, phase %s) "
+                                  "after %llu s: killing it (request_terminate_timeout)",
+                                  (long)s->pid, s->request_id, s->method, s->uri, s->route, phase,
+                                  (unsigned long long)(ms / 1000));
+                        pool.timed_out[i] = true;
+                        kill(s->pid, SIGKILL);
+                }
+        }
+}
+
+/* The master's open descriptors (its own /proc directory is always readable to it). */
+static uint64_t own_fds(void)
+{
+        DIR *d = opendir("/proc/self/fd");
+        if (!d)
+                return 0;
+        uint64_t n = 0;
+        for (struct dirent *e; (e = readdir(d));)
+                n += e->d_name[0] != '.';
+        closedir(d);
+        return n > 0 ? n - 1 : 0; /* less the one opendir holds */
+}
+
+/* Every 200 ms: the listen socket's queue as the kernel tells it, and the descriptors. */
+static void sample(void)
+{
+        uint64_t now = clock_now_ns();
+        if (now - pool.sampled_at < 200 * CLOCK_NS_PER_MS)
+                return;
+        pool.sampled_at = now;
+        struct score_totals *t = scoreboard_totals();
+        uint32_t queued, backlog;
+        if (listenq_read(pool.listen_fd, &queued, &backlog)) {
+                atomic_store(&t->listen_queue, (int64_t)queued);
+                atomic_store(&t->listen_queue_len, (int64_t)backlog);
+                if ((int64_t)queued > atomic_load(&t->listen_queue_max))
+                        atomic_store(&t->listen_queue_max, (int64_t)queued);
+        }
+        atomic_store(&t->master_fds, own_fds());
+}
+
+/*
+ * SIGUSR1 (logrotate): the log file opened again at its path, and the workers replaced by
+ * new ones that inherit it (a sandboxed worker cannot open files for writing); the old ones
+ * drain as in a reload, and the page cache is kept (same configuration, same templates).
+ */
+static void reopen_log(void)
+{
+        enum log_level level = LOG_INFO;
+        log_parse_level(pool.cfg.log_level, &level);
+        if (!log_open(pool.cfg.log_file, level)) {
+                log_error("cannot reopen log %s: %s", pool.cfg.log_file, strerror(errno));
+                return;
+        }
+        privs_own_log(&pool.privs, log_fileno());
+        log_info("reopened the log file; replacing the workers so that they write to it");
+        pool.generation++;
+        pool.fast_failures = 0;
+        pool.respawn_at = 0;
+        ensure_workers();
+        signal_generation(SIGTERM, true);
 }
 
 static void reload(void)
@@ -300,6 +428,7 @@ static void reload(void)
         pool.cfg = fresh;
         password_use_gate(pool.hashes, (unsigned)pool.cfg.login_hashes);
         pool.generation++;
+        pool.cache_generation++;
         pool.fast_failures = 0;
         pool.respawn_at = 0;
         log_info("reloading: starting generation %u, draining the previous one", pool.generation);
@@ -352,6 +481,7 @@ int pool_run(const char *config_path, const struct config *initial, const struct
         sigaddset(&set, SIGINT);
         sigaddset(&set, SIGHUP);
         sigaddset(&set, SIGQUIT);
+        sigaddset(&set, SIGUSR1);
         /* Blocked here and in every worker; the master takes them with sigtimedwait(). */
         sigprocmask(SIG_BLOCK, &set, NULL);
         signal(SIGPIPE, SIG_IGN);
@@ -378,6 +508,10 @@ int pool_run(const char *config_path, const struct config *initial, const struct
         }
         pool.board = scoreboard_create(MAX_SLOTS);
         pool.hashes = gate_create();
+        if (!metrics_create(MAX_SLOTS)) {
+                log_error("cannot map the metrics: %s", strerror(errno));
+                return 1;
+        }
         void *rl =
             mmap(NULL, ratelimit_size(), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         pool.comments = rl == MAP_FAILED ? NULL : ratelimit_init(rl);
@@ -391,17 +525,25 @@ int pool_run(const char *config_path, const struct config *initial, const struct
                 log_warn("cannot write pid file %s: %s", pool.cfg.pid_file, strerror(errno));
         if (!drop_privileges())
                 return 1;
+        struct rlimit nofile;
+        if (getrlimit(RLIMIT_NOFILE, &nofile) == 0)
+                atomic_store(&scoreboard_totals()->max_fds, (uint64_t)nofile.rlim_cur);
         if (!*pool.cfg.csrf_secret_file)
                 log_warn("csrf_secret_file is not set: form tokens are valid for this run only");
         log_info("blogd master %ld starting %ld workers", (long)getpid(), worker_target(&pool.cfg));
         ensure_workers();
 
         for (;;) {
-                struct timespec tick = {0, 200 * 1000 * 1000};
+                /* 50 ms while the watchdog is on: its timeouts are that precise. */
+                bool watching =
+                    pool.cfg.request_slowlog_timeout || pool.cfg.request_terminate_timeout;
+                struct timespec tick = {0, (watching ? 50 : 200) * 1000 * 1000};
                 siginfo_t info;
                 int sig = sigtimedwait(&set, &info, &tick);
                 if (sig == SIGHUP && !pool.stopping) {
                         reload();
+                } else if (sig == SIGUSR1 && !pool.stopping) {
+                        reopen_log();
                 } else if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) {
                         if (!pool.stopping) {
                                 log_info("received %s: draining %zu processes", strsignal(sig),
@@ -413,6 +555,8 @@ int pool_run(const char *config_path, const struct config *initial, const struct
                 }
                 reap();
                 enforce_deadlines();
+                watch_requests();
+                sample();
                 if (pool.stopping && live_children(false, false) == 0)
                         break;
                 ensure_workers();
@@ -423,6 +567,7 @@ int pool_run(const char *config_path, const struct config *initial, const struct
         if (*pool.cfg.pid_file)
                 unlink(pool.cfg.pid_file);
         scoreboard_destroy(pool.board, MAX_SLOTS);
+        metrics_destroy();
         cache_shared_destroy();
         view_unload();
         db_library_end();

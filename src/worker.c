@@ -5,6 +5,7 @@
  */
 #include "worker.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcgiapp.h>
 #include <poll.h>
@@ -20,6 +21,7 @@
 #include "core/addrlist.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/sandbox.h"
 #include "pages/page.h"
 #include "store/db.h"
@@ -112,6 +114,19 @@ static bool peer_allowed(struct peer_guard *g, int fd)
         return false;
 }
 
+/* The descriptors open now (before the sandbox, which does not allow reading directories). */
+static unsigned count_fds(void)
+{
+        DIR *d = opendir("/proc/self/fd");
+        if (!d)
+                return 0;
+        unsigned n = 0;
+        for (struct dirent *e; (e = readdir(d));)
+                n += e->d_name[0] != '.';
+        closedir(d);
+        return n > 0 ? n - 1 : 0; /* less the one opendir holds */
+}
+
 int worker_main(const struct config *cfg, int listen_fd, struct score *score, pid_t master)
 {
         sigset_t wait_mask;
@@ -122,7 +137,13 @@ int worker_main(const struct config *cfg, int listen_fd, struct score *score, pi
                 return 0;
 
         db_init(cfg);
-        cache_worker_init(cfg, score ? score->generation : 0);
+        cache_worker_init(cfg, score ? score->cache_generation : 0);
+        if (score) {
+                size_t n;
+                struct score *board = scoreboard_slots(&n);
+                score_attach(score);
+                metrics_attach((size_t)(score - board), strcmp(cfg->metrics, "on") == 0);
+        }
         if (!db_connect())
                 log_warn("starting without a database connection; will retry per request");
 
@@ -144,6 +165,8 @@ int worker_main(const struct config *cfg, int listen_fd, struct score *score, pi
         struct peer_guard guard;
         peer_guard_init(&guard, cfg, listen_fd);
         unsigned long long served = 0;
+        if (score)
+                score->fds = count_fds();
         /* Everything set up once is done: from here on only the calls of serving are allowed. */
         int code = sandbox_start(cfg->sandbox, "worker") ? 0 : 1;
         while (code == 0 && !stop_pending()) {

@@ -6,7 +6,9 @@
 
 #include "app/session.h"
 #include "cache/cache.h"
+#include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 
 /* "/1" -> "/1/": a GET for a known page without its trailing slash is sent to it. */
 static bool slash_redirect(struct app_request *rq, const struct app_site *site)
@@ -87,20 +89,37 @@ static enum http_status to_login(struct app_request *rq, const struct app_site *
         return request_redirect(&rq->http, HTTP_SEE_OTHER, "/login?next=%s", back);
 }
 
-static enum http_status dispatch(struct app_request *rq, const struct app_site *site)
+static bool internal(const struct app_request *rq)
+{
+        const char *mark = request_param(&rq->http, APP_INTERNAL_PARAM);
+        return mark && strcmp(mark, "1") == 0;
+}
+
+/* *matched: the route that answered (NULL: none). */
+static enum http_status dispatch(struct app_request *rq, const struct app_site *site,
+                                 struct score *score, const struct app_route **matched)
 {
         const struct route *found;
         struct route_params params;
         unsigned allowed = 0;
+        *matched = NULL;
         switch (
             route_match(&site->routes, rq->http.method, rq->http.path, &found, &params, &allowed)) {
         case ROUTE_FOUND: {
                 /* Every row of the table is a struct app_route that begins with its route. */
                 const struct app_route *route = (const struct app_route *)found;
+                if (route->access == APP_INTERNAL && !internal(rq))
+                        return HTTP_NOT_FOUND;
+                *matched = route;
+                if (score)
+                        snprintf(score->route, sizeof(score->route), "%s", route->name);
                 route_read_cursor(found, rq->http.query, &params);
                 rq->http.content_type = route->type;
                 if (route->access == APP_AUTHORS && !app_signed_in(rq))
                         return to_login(rq, site);
+                if (route->access == APP_INTERNAL)
+                        rq->http.private_reply = true; /* no-store: figures of this moment */
+                score_phase(SCORE_RENDER);
                 /* A signed-in author's page is rendered for them alone: never the cache's; so is
                  * a page the route says is this visitor's own. */
                 bool own = route->private_page && route->private_page(rq, &params);
@@ -128,6 +147,9 @@ void app_serve(struct app_request *rq, const struct app_site *site, struct score
                unsigned long long seq)
 {
         struct request *h = &rq->http;
+        uint64_t begun = clock_now_ns();
+        if (score)
+                score_begin(score, begun);
         request_begin(h, seq);
         log_set_request(h->id);
         const char *method = request_param(h, "REQUEST_METHOD");
@@ -137,9 +159,12 @@ void app_serve(struct app_request *rq, const struct app_site *site, struct score
                 score->busy = true;
                 score->requests = seq;
                 snprintf(score->request_id, sizeof(score->request_id), "%s", h->id);
-                snprintf(score->request, sizeof(score->request), "%s %s", method, h->path);
+                snprintf(score->method, sizeof(score->method), "%s", method);
+                snprintf(score->uri, sizeof(score->uri), "%s", h->path);
+                snprintf(score->route, sizeof(score->route), "%s", APP_ROUTE_OTHER);
         }
-        enum http_status st = dispatch(rq, site);
+        const struct app_route *route;
+        enum http_status st = dispatch(rq, site, score, &route);
         request_discard_body(h);
         if (!rq->page_ready && !h->location[0]) {
                 h->content_type = NULL; /* error pages are HTML */
@@ -153,6 +178,7 @@ void app_serve(struct app_request *rq, const struct app_site *site, struct score
                 log_debug("%s %s -> %d", method, h->path, (int)st);
         if (rq->page_has_marker)
                 request_csrf_fill(h, cache_marker());
+        score_phase(SCORE_WRITE);
         request_send(h, st);
         /* libfcgi closes a connection by half-closing it and waiting for nginx to close its
          * end (so unread input cannot make TCP reset the response): a round trip per request
@@ -162,6 +188,14 @@ void app_serve(struct app_request *rq, const struct app_site *site, struct score
                 FCGX_Detach(h->fcgi);
         app_request_reset(rq);
         log_set_request(NULL);
-        if (score)
+        uint64_t ended = clock_now_ns();
+        /* The route's row in the table, the last label for none. */
+        size_t row = route ? (size_t)((const char *)route - (const char *)site->routes.rows) /
+                                 site->routes.stride
+                           : METRICS_ROUTES - 1;
+        metrics_request((unsigned)row, (unsigned)st, (ended - begun) / 1000);
+        if (score) {
                 score->busy = false;
+                score_end(score, ended);
+        }
 }

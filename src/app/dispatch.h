@@ -16,6 +16,7 @@ typedef enum http_status (*app_handler)(struct app_request *rq, const struct rou
 /* One row of the site's table: the router's part first (http/router.h reads only that). */
 struct app_route {
         struct route route;  /* methods, pattern, list order */
+        const char *name;    /* the route's label in the metrics (a bounded set: this table) */
         app_handler handler; /* answers the request, or returns the status of an error page */
         unsigned cache;      /* CACHE_ON_* (cache/cache.h) if a cacheable GET; 0: never cached */
         unsigned access;     /* APP_ANYONE, or APP_AUTHORS: signed-in authors only */
@@ -30,6 +31,13 @@ struct app_route {
 #define APP_ANYONE 0u
 /* Anyone else is sent to /login?next=... (303), whatever the method: nothing runs. */
 #define APP_AUTHORS 1u
+/* Only requests nginx marks as its operators' (the FastCGI parameter BLOGD_INTERNAL = 1, set
+ * in the allow-listed /_blogd/ location alone); to anything else the route does not exist. */
+#define APP_INTERNAL 2u
+#define APP_INTERNAL_PARAM "BLOGD_INTERNAL"
+
+/* The metrics' label of a request no route matched. */
+#define APP_ROUTE_OTHER "other"
 
 /* What a site is made of: its routes, and how it renders an error page for a status. */
 struct app_site {

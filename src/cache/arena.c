@@ -56,7 +56,7 @@ struct arena {
         uint64_t ring_size;
         uint64_t nsets;
         unsigned char hash_key[crypto_shorthash_KEYBYTES]; /* secret: picks a key's set */
-        _Atomic uint64_t hits, misses, stores, moves;
+        _Atomic uint64_t hits, misses, stores, moves, evictions;
 };
 
 /* Picks a set (the key itself is compared in full). Keyed, because with a public hash a
@@ -289,6 +289,9 @@ static uint64_t make_room(struct arena *a, size_t total, unsigned *moved)
                         s->pos = a->head + 1;
                         a->head += bytes;
                         moves++;
+                } else if (!(r->flags & REC_PAD) && slot_at(a, r->hash, a->tail)) {
+                        /* A page still current in the index: evicted. */
+                        atomic_fetch_add_explicit(&a->evictions, 1, memory_order_relaxed);
                 }
                 a->tail += bytes;
         }
@@ -331,6 +334,9 @@ void arena_put(struct arena *a, const char *key, size_t key_len, const struct ar
                 if (!victim || (record_of(a, victim) && (!old || set[w].pos < victim->pos)))
                         victim = &set[w];
         }
+        if (record_of(a, victim) &&
+            !(victim->hash == h && holds_key(record_of(a, victim), key, key_len)))
+                atomic_fetch_add_explicit(&a->evictions, 1, memory_order_relaxed); /* set full */
         victim->hash = h;
         victim->pos = pos + 1;
         unlock(a);
@@ -345,5 +351,6 @@ void arena_stats(const struct arena *a, struct arena_stats *st)
         st->misses = atomic_load(&a->misses);
         st->stores = atomic_load(&a->stores);
         st->moves = atomic_load(&a->moves);
+        st->evictions = atomic_load(&a->evictions);
         st->ring_bytes = a->ring_size;
 }

@@ -26,7 +26,8 @@ struct arena_gen {
 
 struct arena_stats {
         uint64_t hits, misses, stores;
-        uint64_t moves; /* records hit in their lap, moved to head instead of dropped */
+        uint64_t moves;     /* records hit in their lap, moved to head instead of dropped */
+        uint64_t evictions; /* pages still current dropped to make room */
         uint64_t ring_bytes;
 };
 

@@ -246,6 +246,7 @@ bool cache_stats(struct cache_stats *st)
         st->hits = as.hits;
         st->misses = as.misses;
         st->stores = as.stores;
+        st->evictions = as.evictions;
         st->epoch = lease_epoch(&cache.sh->lease);
         st->bytes = as.ring_bytes;
         return true;

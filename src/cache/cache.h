@@ -83,7 +83,7 @@ void cache_comment_changed(uint64_t post_id);
 /* After this worker committed a new, edited or deleted post. */
 void cache_post_changed(uint64_t post_id);
 struct cache_stats {
-        uint64_t hits, misses, stores, epoch, bytes;
+        uint64_t hits, misses, stores, evictions, epoch, bytes;
 };
 /* Counts since the master started; false if there is no cache. */
 bool cache_stats(struct cache_stats *st);

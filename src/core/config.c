@@ -84,6 +84,9 @@ static const struct option options[] = {
     NUM(workers, 0, 1024),
     NUM(max_requests, 0, 1000000000),
     NUM(shutdown_timeout, 1, 3600),
+    NUM(request_slowlog_timeout, 0, 3600L * 1000),
+    NUM(request_terminate_timeout, 0, 86400),
+    ONE_OF(metrics, "on|off"),
     STR(pid_file),
     STR(log_file),
     ONE_OF(log_level, "error|warn|info|debug"),
@@ -133,6 +136,9 @@ void config_defaults(struct config *c)
         c->backlog = 1024;
         c->workers = 0;
         c->max_requests = 0;
+        c->request_slowlog_timeout = 1000;
+        c->request_terminate_timeout = 60;
+        snprintf(c->metrics, sizeof(c->metrics), "on");
         c->shutdown_timeout = 10;
         snprintf(c->log_level, sizeof(c->log_level), "info");
         snprintf(c->templates, sizeof(c->templates), "templates");

@@ -10,9 +10,12 @@
 struct config {
         char listen[CONFIG_STR_MAX]; /* "unix:/path" or "host:port" */
         long backlog;
-        long workers;          /* 0: two per CPU */
-        long max_requests;     /* recycle a worker after this many requests; 0: never */
-        long shutdown_timeout; /* seconds a draining worker gets before SIGKILL */
+        long workers;                   /* 0: two per CPU */
+        long max_requests;              /* recycle a worker after this many requests; 0: never */
+        long shutdown_timeout;          /* seconds a draining worker gets before SIGKILL */
+        long request_slowlog_timeout;   /* ms: a request running longer is logged once; 0: off */
+        long request_terminate_timeout; /* s: its worker is killed and replaced; 0: off */
+        char metrics[4];                /* "on": requests counted by route and code */
         char pid_file[CONFIG_STR_MAX];
         char log_file[CONFIG_STR_MAX];
         char log_level[16];

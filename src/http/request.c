@@ -15,6 +15,7 @@
 #include "core/digits.h"
 #include "core/hex.h"
 #include "core/log.h"
+#include "core/scoreboard.h"
 #include "http/cookie.h"
 #include "http/fcgi_out.h"
 
@@ -240,12 +241,15 @@ enum http_status request_read_form(struct request *rq)
                 return HTTP_PAYLOAD_TOO_LARGE;
         }
         size_t got = 0;
+        enum score_phase was = score_current_phase();
+        score_phase(SCORE_READING);
         while (got < len) {
                 int n = FCGX_GetStr(rq->body.data + got, (int)(len - got), rq->fcgi->in);
                 if (n <= 0)
                         break;
                 got += (size_t)n;
         }
+        score_phase(was);
         rq->body.len = got;
         rq->body.data[got] = '\0';
         if (got != len) {

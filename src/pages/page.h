@@ -57,6 +57,14 @@ enum http_status page_post_edit(struct app_request *rq, const struct route_param
 enum http_status page_post_delete(struct app_request *rq, const struct route_params *p);
 enum http_status page_admin_comments(struct app_request *rq, const struct route_params *p);
 enum http_status page_comment_approve(struct app_request *rq, const struct route_params *p);
+/* The operators' endpoints (ops.c): /_blogd/ping, health, status, metrics. */
+#define OPS_TEXT "text/plain; charset=utf-8"
+#define OPS_JSON "application/json"
+#define OPS_METRICS "text/plain; version=0.0.4; charset=utf-8"
+enum http_status page_ops_ping(struct app_request *rq, const struct route_params *p);
+enum http_status page_ops_health(struct app_request *rq, const struct route_params *p);
+enum http_status page_ops_status(struct app_request *rq, const struct route_params *p);
+enum http_status page_ops_metrics(struct app_request *rq, const struct route_params *p);
 
 /* The post page's parts that are each visitor's own (post.c; struct app_route's hooks). */
 bool post_is_private(struct app_request *rq, const struct route_params *p);

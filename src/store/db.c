@@ -11,6 +11,8 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
+#include "core/scoreboard.h"
 
 #define DB_MAX_COLS 12
 #define DB_MAX_PARAMS 12
@@ -183,6 +185,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
                          " STRAIGHT_JOIN post p FORCE INDEX (PRIMARY) ON p.id = c.post_id"
                          " WHERE c.status = 'held' AND c.id < ? ORDER BY c.id DESC LIMIT ?",
     [STMT_COMMENT_DELETE] = "DELETE FROM comment WHERE id = ?",
+    /* /_blogd/health: the connection answers. */
+    [STMT_PING] = "SELECT 1",
     [STMT_CHANGE_SEQ] = "SELECT CAST(COALESCE((SELECT seq FROM change_seq WHERE id = ?), 0)"
                         " AS UNSIGNED), CAST(COALESCE((SELECT seq FROM change_seq WHERE id = ?),"
                         " 0) AS UNSIGNED)",
@@ -410,6 +414,7 @@ static int connect_once(void)
         const char *sock = c->db_socket[0] ? c->db_socket : NULL;
         if (!mysql_real_connect(db.conn, c->db_host, c->db_user, c->db_password, c->db_name,
                                 (unsigned)c->db_port, sock, 0)) {
+                metrics_db_error();
                 if (!db.down)
                         log_error("database connect failed: %s", mysql_error(db.conn));
                 else
@@ -431,6 +436,8 @@ static int connect_once(void)
         }
         log_info("database %s, %d statements prepared", db.down ? "reconnected" : "connected",
                  STMT_COUNT);
+        if (db.down)
+                metrics_db_reconnect();
         db.down = false;
         return 1;
 }
@@ -489,10 +496,12 @@ static enum db_status fail(struct stmt *s, const char *what)
         if (err == ER_LOCK_DEADLOCK) {
                 /* InnoDB rolled the whole statement back: nothing was stored, run it again. */
                 log_warn("database %s: deadlock, the statement is run again", what);
+                metrics_db_error();
                 db.deadlocked = true;
                 return DB_ERROR;
         }
         log_error("database %s failed (%u): %s", what, err, msg);
+        metrics_db_error();
         if (connection_lost(err)) {
                 db_close();
                 return DB_UNAVAILABLE;
@@ -672,8 +681,16 @@ static enum db_status run_query(struct stmt *s, const struct db_value *params, s
         return st;
 }
 
-enum db_status db_query(enum db_stmt_id id, const struct db_value *params, size_t nparams,
-                        db_row_fn fn, void *ctx)
+/* The scoreboard shows a worker waiting on the database for as long as a call takes. */
+static enum score_phase enter_database(void)
+{
+        enum score_phase was = score_current_phase();
+        score_phase(SCORE_DATABASE);
+        return was;
+}
+
+static enum db_status query_rows(enum db_stmt_id id, const struct db_value *params, size_t nparams,
+                                 db_row_fn fn, void *ctx)
 {
         for (int attempt = 0; attempt < 2; attempt++) {
                 if (!ensure_connected())
@@ -693,8 +710,17 @@ enum db_status db_query(enum db_stmt_id id, const struct db_value *params, size_
  * times); still deadlocked after that, the client is asked to retry (503). */
 #define DB_DEADLOCK_TRIES 4
 
-enum db_status db_write(enum db_stmt_id id, const struct db_value *params, size_t nparams,
+enum db_status db_query(enum db_stmt_id id, const struct db_value *params, size_t nparams,
                         db_row_fn fn, void *ctx)
+{
+        enum score_phase was = enter_database();
+        enum db_status st = query_rows(id, params, nparams, fn, ctx);
+        score_phase(was);
+        return st;
+}
+
+static enum db_status write_rows(enum db_stmt_id id, const struct db_value *params, size_t nparams,
+                                 db_row_fn fn, void *ctx)
 {
         for (int attempt = 0; attempt < DB_DEADLOCK_TRIES; attempt++) {
                 if (!ensure_connected())
@@ -707,6 +733,15 @@ enum db_status db_write(enum db_stmt_id id, const struct db_value *params, size_
                         return st;
         }
         return DB_UNAVAILABLE;
+}
+
+enum db_status db_write(enum db_stmt_id id, const struct db_value *params, size_t nparams,
+                        db_row_fn fn, void *ctx)
+{
+        enum score_phase was = enter_database();
+        enum db_status st = write_rows(id, params, nparams, fn, ctx);
+        score_phase(was);
+        return st;
 }
 
 struct ints {
@@ -772,14 +807,17 @@ static enum db_status exec_once(struct stmt *s, const struct db_value *params, s
 enum db_status db_exec(enum db_stmt_id id, const struct db_value *params, size_t nparams,
                        uint64_t *affected_rows, uint64_t *insert_id)
 {
+        enum score_phase was = enter_database();
+        enum db_status st = DB_UNAVAILABLE;
         for (int attempt = 0; attempt < DB_DEADLOCK_TRIES; attempt++) {
                 if (!ensure_connected())
-                        return DB_UNAVAILABLE;
+                        break;
                 db.deadlocked = false;
-                enum db_status st =
-                    exec_once(&db.stmts[id], params, nparams, affected_rows, insert_id);
+                st = exec_once(&db.stmts[id], params, nparams, affected_rows, insert_id);
                 if (!db.deadlocked)
-                        return st;
+                        break;
+                st = DB_UNAVAILABLE;
         }
-        return DB_UNAVAILABLE;
+        score_phase(was);
+        return st;
 }

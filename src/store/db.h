@@ -46,6 +46,7 @@ enum db_stmt_id {
         STMT_COMMENT_APPROVE,
         STMT_HELD_BEFORE, /* the held comments, newest first (/admin/comments) */
         STMT_COMMENT_DELETE,
+        STMT_PING,       /* SELECT 1 */
         STMT_CHANGE_SEQ, /* the change sequence the page cache validates against */
         STMT_HOST_BEAT,  /* this host is alive (src/heartbeat.c) */
         STMT_HOST_PEEK,  /* other live hosts, and the count of changes made outside blogd */

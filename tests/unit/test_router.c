@@ -244,6 +244,8 @@ static void test_real_table(void)
             {HTTP_POST, "/comments/7/delete", page_comment_delete, 7},
             {HTTP_GET, "/about/", page_about, 0},
             {HTTP_GET, "/_status/404", page_status, 404},
+            {HTTP_GET, "/_blogd/ping", page_ops_ping, 0},
+            {HTTP_GET, "/_blogd/metrics", page_ops_metrics, 0},
         };
         for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
                 const struct route *r = NULL;
