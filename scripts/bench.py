@@ -658,7 +658,7 @@ ANALYZE TABLE post, comment;
         self.build()
         # Every port drawn at once: one drawn later could be one drawn here and not bound yet.
         (p_main, p_nocache, p_mix, p_large, p_bare, p_static, p_dbc, p_mixdb, p_owner, p_base, p_basenc,
-         p_basemix) = proc.free_ports(12)
+         p_basemix, p_nometrics) = proc.free_ports(13)
         self.ports = {"large": p_large}
 
         # Main stack (tutorial data) and the page's bytes
@@ -698,6 +698,10 @@ ANALYZE TABLE post, comment;
             self.owner_cookie, why = own_comment(owner, "owner")
             if not self.owner_cookie:
                 say("note: no owner scenario: %s" % why)
+        # metrics = off: the same GET /2/ without the per-request counting (issue 15: within 2%).
+        nometrics = None
+        if not c["only"] or "nometrics" in c["only"]:
+            nometrics = self.must_start("metrics = off", "nometrics", p_nometrics, "tutorial", "metrics = off")
         # The base (BENCH_BASE): the same stacks of the older code, measured in the same rounds
         base = basenc = basemix = None
         if c["base"]:
@@ -742,6 +746,9 @@ ANALYZE TABLE post, comment;
              sc("dbmixed", "blogd mixed workload, cache = db", mixdb.url + "/", "mixed", mixdb)]
         if nocache:
             s.insert(4, sc("nocache", "blogd GET /2/, page cache off", nocache.url + "/2/", "get", nocache))
+        if nometrics:
+            s.insert(s.index(next(x for x in s if x["name"] == "post")) + 1,
+                     sc("nometrics", "blogd GET /2/, metrics = off", nometrics.url + "/2/", "get", nometrics))
         if owner and self.owner_cookie:
             s += [sc("owneranon", "blogd GET /2/, comment_delete = owner, a visitor", owner.url + "/2/", "get",
                      owner),
@@ -991,6 +998,13 @@ ANALYZE TABLE post, comment;
                        stats.num(rb), stats.ratio(ra, rb)))
         if signed_lines or self.signed_notes:
             out += [" ".join(signed_lines + self.signed_notes), ""]
+        if self.has("post") and self.has("nometrics"):
+            ra, rb = R.median("post", "rps"), R.median("nometrics", "rps")
+            each = R.round_ratios("post", "nometrics", "rps")
+            out += ["**Metrics**: GET /2/ with the metrics on (the default) at **%s req/s**, with `metrics = off` "
+                    "at %s req/s, same rounds: ratio on / off **%s** (median of the rounds' ratios; ratio of "
+                    "medians %s)." % (stats.num(ra), stats.num(rb),
+                                      "-" if not each else "%.2f" % stats.median(each), stats.ratio(ra, rb)), ""]
         if self.has("owneranon") and self.has("ownerown"):
             ra, rb = R.median("ownerown", "rps"), R.median("owneranon", "rps")
             out += ["**comment_delete = owner**: GET /2/ by the browser that wrote a comment there (its "

@@ -393,9 +393,11 @@ prepare_var() {
     id -u "$u" >/dev/null 2>&1 || die "the account $u does not exist (mariadb-server creates mysql, nginx's packages www-data; nobody is Debian's)"
   done
   # -h: never follow a symlink a daemon may have put there.
-  chown -h "$BLOGD_USER:" "$RUN" "$REPORTS"
+  # The log directory too: on SIGUSR1 (logrotate) blogd, no longer root, makes a new log
+  # file in it.
+  chown -h "$BLOGD_USER:" "$RUN" "$REPORTS" "$LOGDIR"
   chown -h "$DB_USER:" "$MYSQLD_DIR"
-  chmod 0755 "$RUN" "$MYSQLD_DIR" "$REPORTS"
+  chmod 0755 "$RUN" "$MYSQLD_DIR" "$REPORTS" "$LOGDIR"
   # A data directory from a stack that ran MariaDB as root (before the accounts).
   if [ -d "$DATADIR" ] && [ "$(stat -c %U "$DATADIR")" != "$DB_USER" ]; then
     log "giving $DATADIR to $DB_USER"

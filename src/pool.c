@@ -241,7 +241,7 @@ static void reap(void)
                 }
                 /* Why it is gone, for the status page: the watchdog's kill, a crash, the end
                  * of an old generation (reload), or max_requests served (recycle). */
-                if (!pool.stopping) {
+                if (!pool.stopping && !s->watcher) {
                         enum restart_cause why = pool.timed_out[i] ? RESTART_TIMEOUT
                                                  : crashed         ? RESTART_CRASH
                                                  : s->generation != pool.generation
