@@ -214,7 +214,11 @@ static void reap(void)
                                  (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
                                      (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec));
                 bool crashed = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status));
-                if (WIFSIGNALED(status)) {
+                if (pool.timed_out[i]) {
+                        /* The watchdog's own kill, logged when it was sent. */
+                        log_info("%s %ld is gone (request_terminate_timeout) after %llu requests",
+                                 role, (long)pid, s->requests);
+                } else if (WIFSIGNALED(status)) {
                         int sig = WTERMSIG(status);
                         if (s->busy)
                                 log_error("%s %ld killed by signal %d (%s) while serving %s "

@@ -135,6 +135,12 @@ static enum http_status dispatch(struct app_request *rq, const struct app_site *
                 return st;
         }
         case ROUTE_BAD_METHOD:
+                /* An operators' endpoint does not exist for other methods either. */
+                unsigned get_allowed = 0;
+                if (route_match(&site->routes, HTTP_GET, rq->http.path, &found, &params,
+                                &get_allowed) == ROUTE_FOUND &&
+                    ((const struct app_route *)found)->access == APP_INTERNAL)
+                        return HTTP_NOT_FOUND;
                 rq->http.allow = allowed;
                 return HTTP_METHOD_NOT_ALLOWED;
         case ROUTE_NOT_FOUND:

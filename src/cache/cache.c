@@ -19,6 +19,7 @@
 #include "cache/arena.h"
 #include "cache/lease.h"
 #include "core/log.h"
+#include "core/scoreboard.h"
 #include "store/changes.h"
 #include "store/db.h"
 
@@ -290,14 +291,20 @@ bool cache_write_permitted(void)
         uint64_t t0 = clock_now_ns();
         if (lease_may_write(&cache.sh->lease, t0))
                 return true;
-        /* Just started, or the heartbeat lapsed: wait for the watcher, a little. */
+        /* Just started, or the heartbeat lapsed: wait for the watcher, a little (the
+         * scoreboard says database: the watcher's heartbeat is a write it waits for). */
+        enum score_phase was = score_current_phase();
+        score_phase(SCORE_DATABASE);
         uint64_t give_up = t0 + LEASE_GATE_NS + LEASE_POLL_NS * 5;
         for (uint64_t t = t0; t < give_up && db_ready(); t = clock_now_ns()) {
                 struct timespec nap = {0, 10 * 1000 * 1000};
                 nanosleep(&nap, NULL);
-                if (lease_may_write(&cache.sh->lease, clock_now_ns()))
+                if (lease_may_write(&cache.sh->lease, clock_now_ns())) {
+                        score_phase(was);
                         return true;
+                }
         }
+        score_phase(was);
         log_warn("refusing a write: this host is not registered in blogd_host (is the watcher "
                  "running, is the database reachable?)");
         return false;

@@ -137,7 +137,7 @@ void config_defaults(struct config *c)
         c->workers = 0;
         c->max_requests = 0;
         c->request_slowlog_timeout = 1000;
-        c->request_terminate_timeout = 60;
+        c->request_terminate_timeout = 30;
         snprintf(c->metrics, sizeof(c->metrics), "on");
         c->shutdown_timeout = 10;
         snprintf(c->log_level, sizeof(c->log_level), "info");

@@ -8,6 +8,7 @@
  */
 #include "pages/page.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -165,8 +166,10 @@ static void key(struct out *o, const char *k)
 {
         if (o->json) {
                 buf_puts(o->b, o->first ? "\"" : ",\"");
-                for (const char *c = k; *c; c++)
-                        buf_append(o->b, *c == ' ' ? "_" : c, 1);
+                for (const char *c = k; *c; c++) {
+                        char lower = *c == ' ' ? '_' : (char)tolower((unsigned char)*c);
+                        buf_append(o->b, &lower, 1);
+                }
                 buf_puts(o->b, "\":");
         } else {
                 int pad = 21 - (int)strlen(k);
