@@ -5,8 +5,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
-const unsigned metrics_codes[METRICS_CODES - 1] = {200, 301, 303, 304, 400, 403, 404, 405,
-                                                   409, 413, 414, 422, 429, 500, 503};
+/* Every status of enum http_status (http/status.h). */
+const unsigned metrics_codes[METRICS_CODES - 1] = {200, 301, 303, 400, 403, 404, 405, 409,
+                                                   413, 414, 415, 422, 429, 500, 503};
 const uint64_t metrics_bucket_us[METRICS_BUCKETS - 1] = {
     100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000};
 
