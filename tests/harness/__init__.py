@@ -7,6 +7,7 @@
     load     bounded HTTP load from threads or forked processes
     checks   check()/finish(): expectations recorded, the test failing at the end
     stats    medians, interleaved rounds, ratios and markdown tables
+    ops      the /_blogd/ endpoints read strictly: status text/JSON, Prometheus text 0.0.4, promtool, /proc
     fixture  the ctest fixture: `python3 -m harness.fixture up|down|run ...` (from tests/)
 
 Every stack lives in a directory of its own on 127.0.0.1 and a free port; only the PIDs of
