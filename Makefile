@@ -13,7 +13,7 @@ PREFIX     ?= /usr/local
 SYSCONFDIR ?=
 DESTDIR    ?=
 
-.PHONY: all deps build install run start stop status test bench clean distclean
+.PHONY: all deps build install deb run start stop status test bench clean distclean
 
 all: build
 
@@ -23,6 +23,7 @@ all: build
 # if missing), and `make test` (scripts/test.sh) everything, npm modules included.
 DEPS ?= build
 run start: DEPS = run
+deb: DEPS = deb
 
 deps:
 	scripts/deps.sh $(DEPS)
@@ -38,6 +39,11 @@ install: deps
 	  $(if $(SYSCONFDIR),-DCMAKE_INSTALL_SYSCONFDIR=$(SYSCONFDIR))
 	cmake --build $(BUILD_DIR) -j2 --target blogd
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD_DIR)
+
+# The Debian package (debian/, scripts/deb.sh): build/deb/blogd_<version>_<arch>.deb, built
+# from a copy of the tree in build/deb/src so that the checkout stays clean.
+deb: deps
+	scripts/deb.sh
 
 # Foreground: MariaDB + blogd + nginx under $(VAR), supervised (a part that stops is started
 # again); Ctrl-C, or SIGTERM to make or to the script, stops all three. `exec`: the shell make
