@@ -17,7 +17,7 @@ BUILD_PACKAGES=(
 )
 RUN_PACKAGES=(mariadb-server mariadb-client nginx curl python3)
 DEB_PACKAGES=(debhelper dpkg-dev fakeroot lintian)
-TEST_PACKAGES=(chromium wrk clang libclang-rt-14-dev valgrind gdb)
+TEST_PACKAGES=(chromium wrk clang libclang-rt-14-dev valgrind gdb logrotate)
 
 case "$LEVEL" in
   build) PACKAGES=("${BUILD_PACKAGES[@]}") ;;

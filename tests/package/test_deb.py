@@ -166,8 +166,10 @@ def check_contents(deb):
                  "RuntimeDirectory=" + os.path.relpath(os.path.dirname(pid_file), "/run")):
         check("\n%s\n" % line in unit, "blogd.service: " + line)
     check(not re.search(r"@[A-Z_]+@", unit), "blogd.service: no @PLACEHOLDER@ left")
+    verify_units()
     with open(os.path.join(XROOT, "etc/logrotate.d/blogd")) as f:
         rot = f.read()
+    verify_logrotate(rot)
     for word in ("/var/log/blogd/*.log", "compress", "delaycompress", "missingok", "notifempty", "postrotate"):
         check(re.search(r"(^|\s)%s(\s|$)" % re.escape(word), rot) is not None, "logrotate: " + word)
     check(pid_file and pid_file in rot and "kill -USR1" in rot,
@@ -179,6 +181,38 @@ def check_contents(deb):
                           os.path.exists(os.path.join(XROOT, a.lstrip("/"))) for a in aliases),
           "the nginx site serves the package's static files (%s)" % aliases)
     return conf
+
+
+def verify_units():
+    """systemd-analyze verify on the units, ExecStart pointed at the extracted binary (the one
+    thing it checks that does not exist here): no unknown key, no bad value."""
+    if not shutil.which("systemd-analyze"):
+        say("  (no systemd-analyze: the units' syntax is not checked)")
+        return
+    units = os.path.join(HERE, "units")
+    os.makedirs(units, exist_ok=True)
+    for name in ("blogd.socket", "blogd.service"):
+        with open(os.path.join(XROOT, "lib/systemd/system", name)) as f:
+            text = f.read().replace("/usr/sbin/blogd", os.path.join(XROOT, "usr/sbin/blogd"))
+        with open(os.path.join(units, name), "w") as f:
+            f.write(text)
+    rc, out = run(["systemd-analyze", "verify", "--man=no", "./blogd.socket", "./blogd.service"], 60,
+                  cwd=units)
+    check(rc == 0 and not out.strip(), "systemd-analyze verify: the units are valid (%s)" % out.strip())
+
+
+def verify_logrotate(text):
+    """logrotate -d (a dry run: nothing rotated, no script run) over the file, its account
+    (which only the package creates) read as root's."""
+    if not shutil.which("logrotate"):
+        say("  (no logrotate: the logrotate file's syntax is not checked)")
+        return
+    path = os.path.join(HERE, "logrotate.conf")
+    with open(path, "w") as f:
+        f.write(text.replace(" blogd blogd\n", " root root\n"))
+    rc, out = run(["logrotate", "-d", "-s", os.path.join(HERE, "logrotate.state"), path], 60)
+    errors = [l for l in out.splitlines() if l.startswith("error")]
+    check(rc == 0 and not errors, "logrotate -d reads the logrotate file (%s)" % errors)
 
 
 def serve(conf):
