@@ -147,9 +147,14 @@ def check_contents(deb):
     lines = post.splitlines()
     # dh_installsystemd --no-enable: an enable only where the unit was enabled before (upgrades)
     enables = [i for i, l in enumerate(lines) if "deb-systemd-helper enable" in l]
-    check("deb-systemd-helper" in post and "deb-systemd-invoke" not in post
+    # (deb-systemd-invoke start starts enabled units only; nothing restarts on an upgrade)
+    check("deb-systemd-helper" in post and not re.search(r"deb-systemd-invoke (try-)?restart", post)
           and all(i > 0 and "was-enabled" in lines[i - 2] + lines[i - 1] for i in enables),
-          "postinst: the units are known to systemd but neither enabled nor started")
+          "postinst: the units are known to systemd, not enabled, so not started")
+    check("deb-systemd-invoke stop" not in scripts.get("preinst", ""),
+          "an upgrade does not stop a running blogd (blogd migrate comes first)")
+    check(re.search(r'"\$1" = remove .*\n\s*deb-systemd-invoke stop', scripts.get("prerm", "")) is not None,
+          "prerm: a remove stops the units")
 
     conf = conf_values(os.path.join(XROOT, "etc/blogd/blogd.conf"))
     for key, want in (("templates", "/usr/share/blogd/templates"), ("sql_dir", "/usr/share/blogd/sql"),
