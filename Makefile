@@ -7,7 +7,13 @@ SEED ?= tutorial
 BUILD_DIR  := build
 BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all deps build run start stop status test bench clean distclean
+# make install: where (PREFIX; SYSCONFDIR, default PREFIX/etc, /etc for PREFIX=/usr) and
+# into which staging root (DESTDIR, empty: the system itself).
+PREFIX     ?= /usr/local
+SYSCONFDIR ?=
+DESTDIR    ?=
+
+.PHONY: all deps build install deb run start stop status test bench clean distclean
 
 all: build
 
@@ -17,6 +23,7 @@ all: build
 # if missing), and `make test` (scripts/test.sh) everything, npm modules included.
 DEPS ?= build
 run start: DEPS = run
+deb: DEPS = deb
 
 deps:
 	scripts/deps.sh $(DEPS)
@@ -24,6 +31,19 @@ deps:
 build: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 	cmake --build $(BUILD_DIR) -j2
+
+# The binary, templates, static files, sql/, blogd.conf, the nginx site, the systemd units,
+# the logrotate file and the docs (cmake/install.cmake), every path in them the installed one.
+install: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_INSTALL_PREFIX=$(PREFIX) \
+	  $(if $(SYSCONFDIR),-DCMAKE_INSTALL_SYSCONFDIR=$(SYSCONFDIR))
+	cmake --build $(BUILD_DIR) -j2 --target blogd
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD_DIR)
+
+# The Debian package (debian/, scripts/deb.sh): build/deb/blogd_<version>_<arch>.deb, built
+# from a copy of the tree in build/deb/src so that the checkout stays clean.
+deb: deps
+	scripts/deb.sh
 
 # Foreground: MariaDB + blogd + nginx under $(VAR), supervised (a part that stops is started
 # again); Ctrl-C, or SIGTERM to make or to the script, stops all three. `exec`: the shell make

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Install (idempotently) the Debian packages and npm modules blogd needs to build, run and test.
-#   deps.sh [build|run|test]   (default test: everything)
+#   deps.sh [build|run|deb|test]   (default test: everything)
 # build: the compiler and the libraries' headers (`make build`); run: also MariaDB and nginx
-# (`make run`, `make start`); test: also the test tools and tests/browser's npm modules
-# (`make test`). What is there already is not touched: with everything installed it needs
+# (`make run`, `make start`); deb: build's and Debian's packaging tools (`make deb`); test:
+# all of them, the test tools and tests/browser's npm modules (`make test`). What is there already is not touched: with everything installed it needs
 # neither root nor the network and writes nothing. Something missing is installed as root, or
 # through sudo; without either it names the packages to install and fails.
 set -euo pipefail
@@ -16,14 +16,16 @@ BUILD_PACKAGES=(
   libfcgi-dev libctemplate-dev libmariadb-dev libsodium-dev libseccomp-dev libcmark-dev
 )
 RUN_PACKAGES=(mariadb-server mariadb-client nginx curl python3)
-TEST_PACKAGES=(chromium wrk clang libclang-rt-14-dev valgrind gdb)
+DEB_PACKAGES=(debhelper dpkg-dev fakeroot lintian)
+TEST_PACKAGES=(chromium wrk clang libclang-rt-14-dev valgrind gdb logrotate prometheus)
 
 case "$LEVEL" in
   build) PACKAGES=("${BUILD_PACKAGES[@]}") ;;
   run) PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}") ;;
-  test) PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}") ;;
+  deb) PACKAGES=("${BUILD_PACKAGES[@]}" "${DEB_PACKAGES[@]}") ;;
+  test) PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${DEB_PACKAGES[@]}" "${TEST_PACKAGES[@]}") ;;
   *)
-    echo "usage: deps.sh [build|run|test]" >&2
+    echo "usage: deps.sh [build|run|deb|test]" >&2
     exit 2
     ;;
 esac

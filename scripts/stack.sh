@@ -35,6 +35,11 @@
 #   BLOGD_WRAPPER     command words put before blogd (e.g. "valgrind --leak-check=full");
 #                     not before `blogd migrate`
 #   BLOGD_CONF_EXTRA  extra "key = value" lines appended to $VAR/blogd.conf
+#   BLOGD_SHARE       where templates/, static/ and sql/ are (default the checkout; e.g. an
+#                     installed or extracted share/blogd)
+#   BLOGD_CONF_BASE   the blogd.conf that $VAR/blogd.conf starts from (default conf/blogd.conf,
+#                     then the tutorial's comment rules); given (e.g. an installed one), its
+#                     own rules stand: only paths, accounts and the database are the stack's
 #
 # $VAR/local.conf, when it exists, is appended to $VAR/blogd.conf after all of these (later
 # lines win) at every start: any option of the private stack, without editing the repo.
@@ -49,6 +54,8 @@ BLOGD_BIN="${BLOGD_BIN:-$ROOT/build/blogd}"
 SEED="${SEED:-tutorial}"
 BLOGD_CONF_EXTRA="${BLOGD_CONF_EXTRA:-}"
 BLOGD_WRAPPER="${BLOGD_WRAPPER:-}"
+BLOGD_SHARE="${BLOGD_SHARE:-$ROOT}"
+BLOGD_CONF_BASE="${BLOGD_CONF_BASE:-}"
 STOP_TIMEOUT=20
 
 ME="$(id -un)"
@@ -114,8 +121,8 @@ resolve_var() {
     case "$VAR" in /*) ;; *) VAR="$PWD/$VAR" ;; esac
   fi
   RUN="$VAR/run"
-  TEMPLATES_DIR="$ROOT/templates"
-  STATIC_DIR="$ROOT/static"
+  TEMPLATES_DIR="$BLOGD_SHARE/templates"
+  STATIC_DIR="$BLOGD_SHARE/static"
   MYSQLD_DIR="$VAR/mysqld"
   LOGDIR="$VAR/log"
   REPORTS="$LOGDIR/reports"
@@ -415,11 +422,11 @@ prepare_var() {
   need_access "$BLOGD_USER" -w "$REPORTS" "blogd"
   # A checkout the accounts cannot reach (under /root): blogd reads a copy of the templates
   # and nginx serves a copy of static/, both under VAR, refreshed at every start.
-  if ! as_account "$BLOGD_USER" test -r "$ROOT/templates/layout.tpl" ||
-    ! as_account "$WEB_USER" test -r "$ROOT/static/style.css"; then
+  if ! as_account "$BLOGD_USER" test -r "$TEMPLATES_DIR/layout.tpl" ||
+    ! as_account "$WEB_USER" test -r "$STATIC_DIR/style.css"; then
     log "the checkout is out of reach of $BLOGD_USER or $WEB_USER: serving copies of templates/ and static/ from $VAR/share"
     rm -rf "$VAR/share"
-    (umask 022 && mkdir -p "$VAR/share" && cp -R "$ROOT/templates" "$ROOT/static" "$VAR/share/")
+    (umask 022 && mkdir -p "$VAR/share" && cp -R "$TEMPLATES_DIR" "$STATIC_DIR" "$VAR/share/")
     TEMPLATES_DIR="$VAR/share/templates" STATIC_DIR="$VAR/share/static"
   fi
   need_access "$BLOGD_USER" -r "$TEMPLATES_DIR/layout.tpl" "blogd's templates"
@@ -548,21 +555,24 @@ write_csrf_secret() {
 }
 
 write_blogd_conf() {
+  local base="${BLOGD_CONF_BASE:-$ROOT/conf/blogd.conf}"
   {
-    if [ -f "$ROOT/conf/blogd.conf" ]; then
-      cat "$ROOT/conf/blogd.conf"
+    if [ -f "$base" ]; then
+      cat "$base"
     else
-      log "warning: conf/blogd.conf not found; using only the stack's settings"
+      log "warning: $base not found; using only the stack's settings"
     fi
     echo
     echo "# ---- overrides from scripts/stack.sh (later lines win) ----"
-    echo "# This private stack reproduces the tutorial's behaviour: anyone may delete any"
-    echo "# comment, and nothing limits comments (no rate limit, no moderation). The built-in"
-    echo "# defaults and conf/blogd.conf are the safe ones (owner, 5 a minute); VAR/local.conf"
-    echo "# may set them back."
-    echo "comment_delete = anyone"
-    echo "comment_rate = 0"
-    echo "comment_moderation = off"
+    if [ -z "$BLOGD_CONF_BASE" ]; then
+      echo "# This private stack reproduces the tutorial's behaviour: anyone may delete any"
+      echo "# comment, and nothing limits comments (no rate limit, no moderation). The built-in"
+      echo "# defaults and conf/blogd.conf are the safe ones (owner, 5 a minute); VAR/local.conf"
+      echo "# may set them back."
+      echo "comment_delete = anyone"
+      echo "comment_rate = 0"
+      echo "comment_moderation = off"
+    fi
     echo "listen = unix:$BLOGD_SOCK"
     if [ "$AS_ROOT" -eq 1 ]; then
       echo "# Started as root: blogd serves as $BLOGD_USER; nginx's workers ($WEB_USER) connect."
@@ -582,7 +592,7 @@ write_blogd_conf() {
     echo "pid_file = $BLOGD_OWN_PID"
     echo "csrf_secret_file = $CSRF_SECRET"
     echo "# blogd migrate (run by this script before blogd starts) connects as the administrator."
-    echo "sql_dir = $ROOT/sql"
+    echo "sql_dir = $BLOGD_SHARE/sql"
     echo "migrate_user = $DB_ADMIN"
     if [ -n "$BLOGD_CONF_EXTRA" ]; then
       echo "# ---- BLOGD_CONF_EXTRA ----"

@@ -5,8 +5,8 @@
         st.sql("SELECT COUNT(*) FROM post")
 
 scripts/stack.sh stays the one thing that starts daemons (`make run` uses it too); this
-module only gives it VAR, PORT, SEED, BLOGD_BIN, BLOGD_CONF_EXTRA and BLOGD_WRAPPER, and
-reads back what it writes ($VAR/stack.env, pid files, logs). Variants:
+module only gives it VAR, PORT, SEED, BLOGD_BIN, BLOGD_CONF_EXTRA, BLOGD_WRAPPER and, for
+an installed or packaged blogd, BLOGD_SHARE and BLOGD_CONF_BASE, and reads back what it writes ($VAR/stack.env, pid files, logs). Variants:
   plain     the binary as built
   asan      an ASan+UBSan binary writing its reports into log/reports/ (sandbox off)
   valgrind  one worker under memcheck, its logs in log/reports/ (sandbox off)
@@ -121,10 +121,12 @@ def _unescape_batch(value):
 
 class Stack:
     """A private stack in directory var. conf_extra None leaves BLOGD_CONF_EXTRA as the
-    environment has it (a variant's lines come first); seed None leaves SEED alone."""
+    environment has it (a variant's lines come first); seed None leaves SEED alone. share and
+    conf_base run a blogd from elsewhere (a package extracted by tests/package/test_deb.py):
+    its templates/, static/ and sql/, and the blogd.conf the stack's starts from."""
 
     def __init__(self, var, name=None, conf_extra=None, seed=None, bin=None, variant="plain",
-                 tree=ROOT, port=None, keep_wrapper=False):
+                 tree=ROOT, port=None, keep_wrapper=False, share=None, conf_base=None):
         self.var = var
         self.name = name or os.path.basename(var)
         self.conf_extra = conf_extra
@@ -137,6 +139,8 @@ class Stack:
         self.variant = variant
         self.port = port
         self.keep_wrapper = keep_wrapper  # plain stacks drop an inherited BLOGD_WRAPPER unless asked
+        self.share = share
+        self.conf_base = conf_base
         self.start_seconds = None
         self.start_output = ""
         self.spawned = []  # pids of blogd masters a test started itself (socket activation)
@@ -179,6 +183,11 @@ class Stack:
         e.update(VAR=self.var, PORT=str(self.port or 0), BLOGD_BIN=self.bin)
         if self.seed is not None:
             e["SEED"] = self.seed
+        for key, value in (("BLOGD_SHARE", self.share), ("BLOGD_CONF_BASE", self.conf_base)):
+            if value:
+                e[key] = value
+            else:
+                e.pop(key, None)
         return e
 
     def stack_sh(self, action, timeout=120, check_rc=True):
