@@ -103,8 +103,11 @@ int heartbeat_main(const struct config *cfg, pid_t master)
                                          (unsigned long long)id, (unsigned long long)others);
                 }
         } while (sleep_until(&stop, t0 + LEASE_POLL_NS));
-        cache_lease_drop();
+        /* Replaced (SIGHUP, SIGUSR1), the lease is left to run out by itself: the next watcher,
+         * already started, renews it without a gap, so the pages kept stay good (a gap starts
+         * a new epoch). Leaving for good, it goes now. */
         if (cache_host_is_leaving()) {
+                cache_lease_drop();
                 log_stats(&stats, false);
                 hosts_leave(id);
         }
