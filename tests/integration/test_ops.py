@@ -25,7 +25,7 @@ On the shared `main` stack, through nginx on 127.0.0.1 (and straight over FastCG
     first scrape itself; route names for index, about, comments, feed, login_form, a missing
     post (post/404), an unknown path (other/404), a wrong method (other/405) and the /_blogd/
     endpoints; process_* against /proc (start time, max fds, open fds, memory, CPU);
-  - conf/nginx-private.conf.in and conf/nginx-site.conf set BLOGD_INTERNAL in location
+  - conf/nginx-private.conf.in and conf/nginx-site.conf(.in) set BLOGD_INTERNAL in location
     /_blogd/ alone, behind an allow-list that ends in `deny all`.
 """
 import json
@@ -311,8 +311,13 @@ def nginx_locations(text):
 
 class Configs(unittest.TestCase):
     def test_param_set_in_the_internal_location_alone(self):
-        for name in ("nginx-private.conf.in", "nginx-site.conf"):
-            with open(os.path.join(blogtest.ROOT, "conf", name)) as f:
+        conf = os.path.join(blogtest.ROOT, "conf")
+        names = sorted(n for n in os.listdir(conf) if n.startswith(("nginx-private.conf", "nginx-site.conf")))
+        self.assertTrue(any(n.startswith("nginx-private") for n in names)
+                        and any(n.startswith("nginx-site") for n in names),
+                        "the private stack's and the production nginx configuration in conf/ (%s)" % names)
+        for name in names:
+            with open(os.path.join(conf, name)) as f:
                 locs = nginx_locations(f.read())
             marked = [(loc, body) for loc, body in locs
                       if any(d.split()[:2] == ["fastcgi_param", "BLOGD_INTERNAL"] for d in body)]
@@ -324,8 +329,8 @@ class Configs(unittest.TestCase):
             self.assertTrue(allows and allows[-1] == "deny all" and "allow all" not in allows,
                             "%s: /_blogd/ is an allow-list ending in deny all (%s)" % (name, allows))
             self.assertIn("allow 127.0.0.1", allows, name)
-        print("conf/nginx-private.conf.in and conf/nginx-site.conf: BLOGD_INTERNAL 1 only in "
-              "location /_blogd/, an allow-list ending in deny all")
+        print("%s: BLOGD_INTERNAL 1 only in location /_blogd/, an allow-list ending in deny all"
+              % ", ".join("conf/" + n for n in names))
 
 
 class StatusPage(unittest.TestCase):
