@@ -1,7 +1,6 @@
 /* pool: the master process; owns the listen socket and supervises the workers. */
 #include "pool.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcgiapp.h>
 #include <fcntl.h>
@@ -334,19 +333,6 @@ static void watch_requests(void)
         }
 }
 
-/* The master's open descriptors (its own /proc directory is always readable to it). */
-static uint64_t own_fds(void)
-{
-        DIR *d = opendir("/proc/self/fd");
-        if (!d)
-                return 0;
-        uint64_t n = 0;
-        for (struct dirent *e; (e = readdir(d));)
-                n += e->d_name[0] != '.';
-        closedir(d);
-        return n > 0 ? n - 1 : 0; /* less the one opendir holds */
-}
-
 /* Every 200 ms: the listen socket's queue as the kernel tells it, and the descriptors. */
 static void sample(void)
 {
@@ -362,7 +348,7 @@ static void sample(void)
                 if ((int64_t)queued > atomic_load(&t->listen_queue_max))
                         atomic_store(&t->listen_queue_max, (int64_t)queued);
         }
-        atomic_store(&t->master_fds, own_fds());
+        atomic_store(&t->master_fds, score_count_fds());
 }
 
 /*

@@ -5,7 +5,6 @@
  */
 #include "worker.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcgiapp.h>
 #include <poll.h>
@@ -114,19 +113,6 @@ static bool peer_allowed(struct peer_guard *g, int fd)
         return false;
 }
 
-/* The descriptors open now (before the sandbox, which does not allow reading directories). */
-static unsigned count_fds(void)
-{
-        DIR *d = opendir("/proc/self/fd");
-        if (!d)
-                return 0;
-        unsigned n = 0;
-        for (struct dirent *e; (e = readdir(d));)
-                n += e->d_name[0] != '.';
-        closedir(d);
-        return n > 0 ? n - 1 : 0; /* less the one opendir holds */
-}
-
 int worker_main(const struct config *cfg, int listen_fd, struct score *score, pid_t master)
 {
         sigset_t wait_mask;
@@ -166,7 +152,7 @@ int worker_main(const struct config *cfg, int listen_fd, struct score *score, pi
         peer_guard_init(&guard, cfg, listen_fd);
         unsigned long long served = 0;
         if (score)
-                score->fds = count_fds();
+                score->fds = score_count_fds();
         /* Everything set up once is done: from here on only the calls of serving are allowed. */
         int code = sandbox_start(cfg->sandbox, "worker") ? 0 : 1;
         while (code == 0 && !stop_pending()) {

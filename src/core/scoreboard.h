@@ -70,5 +70,8 @@ enum score_phase score_current_phase(void);
  * busy" (for the status page). */
 void score_begin(struct score *s, uint64_t now_ns);
 void score_end(struct score *s, uint64_t now_ns);
+/* The descriptors this process has open (/proc/self/fd; a worker counts before its sandbox,
+ * which does not allow reading directories). */
+unsigned score_count_fds(void);
 
 #endif
