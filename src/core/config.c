@@ -4,6 +4,7 @@
 #include "core/addrlist.h"
 #include "core/digits.h"
 #include "core/secret.h"
+#include "core/serverlist.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,7 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-enum opt_type { OPT_STR, OPT_LONG };
+enum opt_type { OPT_STR, OPT_LONG, OPT_MS };
 
 typedef bool (*opt_check)(const char *value, char *err, size_t errlen);
 
@@ -39,6 +40,11 @@ struct option {
         {                                                                                          \
 #f, OPT_STR, offsetof(struct config, f), FIELD_SIZE(f), 0, 0, NULL, fn             \
         }
+/* A duration kept in milliseconds, written in seconds ("0.2", "1s") or "200ms". */
+#define MS(f, lo, hi)                                                                              \
+        {                                                                                          \
+#f, OPT_MS, offsetof(struct config, f), 0, lo, hi, NULL, NULL                      \
+        }
 #define NUM(f, lo, hi)                                                                             \
         {                                                                                          \
 #f, OPT_LONG, offsetof(struct config, f), 0, lo, hi, NULL, NULL                    \
@@ -48,6 +54,12 @@ static bool check_addrlist(const char *value, char *err, size_t errlen)
 {
         struct addrlist l;
         return addrlist_parse(value, &l, err, errlen);
+}
+
+static bool check_servers(const char *value, char *err, size_t errlen)
+{
+        struct serverlist l;
+        return serverlist_parse(value, 3306, &l, err, errlen);
 }
 
 static bool check_mode(const char *value, char *err, size_t errlen)
@@ -107,6 +119,9 @@ static const struct option options[] = {
     NUM(db_connect_timeout, 1, 3600),
     NUM(db_read_timeout, 1, 3600),
     NUM(db_write_timeout, 1, 3600),
+    CHECKED(db_replicas, check_servers),
+    MS(replica_max_lag, 10, 3600L * 1000),
+    MS(ryw_timeout, 0, 60L * 1000),
     NUM(max_body, 1024, 64L * 1024 * 1024),
     NUM(max_comment_chars, 1, 1000000),
     ONE_OF(comment_delete, "owner|anyone"),
@@ -156,6 +171,8 @@ void config_defaults(struct config *c)
         c->db_connect_timeout = 2;
         c->db_read_timeout = 5;
         c->db_write_timeout = 5;
+        c->replica_max_lag = 1000;
+        c->ryw_timeout = 200;
         c->max_body = 256 * 1024;
         c->max_comment_chars = 10000;
         snprintf(c->comment_delete, sizeof(c->comment_delete), "owner");
@@ -171,6 +188,40 @@ void config_defaults(struct config *c)
         snprintf(c->sandbox, sizeof(c->sandbox), "on");
         snprintf(c->allow_from, sizeof(c->allow_from), "127.0.0.1, ::1");
         snprintf(c->sql_dir, sizeof(c->sql_dir), "sql");
+}
+
+/*
+ * A duration: seconds with up to three decimals and an optional "s" ("1", "0.25", "2s"), or
+ * whole milliseconds ("200ms"). False for anything else (signs, exponents, spaces inside).
+ */
+static bool parse_ms(const char *s, uint64_t max, uint64_t *out)
+{
+        size_t n = strlen(s);
+        uint64_t v;
+        if (n > 2 && strcmp(s + n - 2, "ms") == 0)
+                return digits_parse(s, n - 2, max, out);
+        if (n > 1 && s[n - 1] == 's')
+                n--;
+        size_t whole = strcspn(s, ".");
+        if (whole > n)
+                whole = n;
+        if (!digits_parse(s, whole, max / 1000, &v))
+                return false;
+        uint64_t frac = 0, scale = 100;
+        if (whole < n) {
+                size_t digits = n - whole - 1;
+                if (digits == 0 || digits > 3)
+                        return false;
+                for (size_t i = whole + 1; i < n; i++, scale /= 10) {
+                        if (s[i] < '0' || s[i] > '9')
+                                return false;
+                        frac += (uint64_t)(s[i] - '0') * scale;
+                }
+        }
+        if (v * 1000 + frac > max)
+                return false;
+        *out = v * 1000 + frac;
+        return true;
 }
 
 /* Whether value is one of the '|'-separated words of choices (case-insensitively). */
@@ -215,9 +266,25 @@ bool config_set(struct config *c, const char *key, const char *value, char *err,
                 }
                 uint64_t u;
                 long v = 0;
-                bool ok = digits_parse(value, strlen(value), (uint64_t)o->max, &u);
+                bool ok = o->type == OPT_MS
+                              ? parse_ms(value, (uint64_t)o->max, &u)
+                              : digits_parse(value, strlen(value), (uint64_t)o->max, &u);
                 if (ok)
                         v = (long)u;
+                if (ok && o->type == OPT_MS && v < o->min) {
+                        snprintf(err, errlen,
+                                 "%s: expected a duration from %ld ms to %ld s (\"0.2\", \"1s\","
+                                 " \"200ms\"), got \"%s\"",
+                                 key, o->min, o->max / 1000, value);
+                        return false;
+                }
+                if (!ok && o->type == OPT_MS) {
+                        snprintf(err, errlen,
+                                 "%s: expected a duration in seconds (\"0.2\", \"1s\") or"
+                                 " milliseconds (\"200ms\") up to %ld s, got \"%s\"",
+                                 key, o->max / 1000, value);
+                        return false;
+                }
                 if (!ok || v < o->min) {
                         snprintf(err, errlen, "%s: expected an integer in [%ld, %ld], got \"%s\"",
                                  key, o->min, o->max, value);

@@ -36,6 +36,9 @@ struct config {
         long db_connect_timeout;
         long db_read_timeout;
         long db_write_timeout;
+        char db_replicas[CONFIG_STR_MAX]; /* MariaDB replicas reads go to (core/serverlist.h) */
+        long replica_max_lag; /* ms: a replica further behind the primary is not read from */
+        long ryw_timeout;     /* ms: how long a replica may take to show a visitor's write */
         long max_body;
         long max_comment_chars;
         char comment_delete[8];     /* owner (the writer's browser and authors) or anyone */
