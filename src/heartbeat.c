@@ -7,6 +7,11 @@
  *   - change_seq 2 moved (someone changed posts or comments outside blogd): a new epoch
  *     retires every page kept on the counters.
  * The rules (and why a lease is safe) are cache/lease.c's; this loop only runs them.
+ *
+ * With replicas (db_replicas), it also measures them (store/replicas.h): every poll it stores
+ * a new beat number in the host's row on the primary and reads the row back from each
+ * replica; a failed beat says the primary is unreachable (the blog is read-only until one
+ * succeeds). Pages read from replicas are never kept on the host's counters: no lease then.
  */
 #include "heartbeat.h"
 
@@ -23,6 +28,7 @@
 #include "core/sandbox.h"
 #include "store/db.h"
 #include "store/hosts.h"
+#include "store/replicas.h"
 
 /* Sleeps until deadline (CLOCK_MONOTONIC ns) unless a stop signal comes first. */
 static bool sleep_until(const sigset_t *stop, uint64_t deadline)
@@ -52,6 +58,34 @@ static void log_stats(struct cache_stats *last, bool force)
         *last = st;
 }
 
+/* Reads this host's beat back from every replica and records how fresh each is. */
+static void poll_replicas(const struct config *cfg, uint64_t id)
+{
+        static int
+            usable[SERVERLIST_MAX]; /* what was logged: 0 nothing yet, 1 unusable, 2 usable */
+        uint64_t max_lag = (uint64_t)cfg->replica_max_lag * CLOCK_NS_PER_MS;
+        for (size_t i = 0; i < replicas_count(); i++) {
+                struct replica_view v = {false, 0, 0};
+                v.reachable = hosts_beat_seen((unsigned)i + 1, id, &v.beat);
+                v.fresh_at = v.reachable ? replicas_beat_time(v.beat) : 0;
+                replicas_note(i, &v);
+                uint64_t lag = replicas_lag_ns(i, clock_now_ns());
+                int now_usable = lag <= max_lag;
+                if (usable[i] == now_usable + 1)
+                        continue;
+                if (now_usable)
+                        log_info("replica %zu is in use (%llu ms behind at most)", i + 1,
+                                 (unsigned long long)(lag / CLOCK_NS_PER_MS));
+                else if (!v.reachable)
+                        log_warn("replica %zu is unreachable: its reads go elsewhere", i + 1);
+                else
+                        log_warn("replica %zu is more than replica_max_lag (%ld ms) behind: its "
+                                 "reads go elsewhere",
+                                 i + 1, cfg->replica_max_lag);
+                usable[i] = now_usable + 1;
+        }
+}
+
 int heartbeat_main(const struct config *cfg, pid_t master)
 {
         prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -64,8 +98,11 @@ int heartbeat_main(const struct config *cfg, pid_t master)
         sigaddset(&stop, SIGHUP);
         sigaddset(&stop, SIGQUIT);
         db_init(cfg);
+        db_route_server(DB_PRIMARY);
         if (!sandbox_start(cfg->sandbox, "watcher"))
                 return 1;
+        const bool replicas = replicas_count() > 0;
+        bool primary_up = true;
         const uint64_t id = cache_host_id();
         uint64_t last_beat = 0, last_stats = clock_now_ns();
         struct cache_stats stats = {0, 0, 0, 0, 0, 0};
@@ -74,17 +111,35 @@ int heartbeat_main(const struct config *cfg, pid_t master)
         uint64_t t0;
         do {
                 t0 = clock_now_ns();
-                if (!last_beat || t0 - last_beat >= LEASE_BEAT_NS) {
-                        if (hosts_beat(id, LEASE_HOST_TTL_NS / 1000)) {
+                if (replicas || !last_beat || t0 - last_beat >= LEASE_BEAT_NS) {
+                        uint64_t n = replicas ? replicas_beat_sent(t0) : 0;
+                        bool up = hosts_beat(id, LEASE_HOST_TTL_NS / 1000, n);
+                        if (up) {
                                 cache_host_beat(t0, clock_now_ns());
                                 last_beat = t0;
                         }
+                        if (replicas && up != primary_up) {
+                                if (up)
+                                        log_info("the primary is reachable again: writes resume");
+                                else
+                                        log_warn("the primary is unreachable: the blog is "
+                                                 "read-only, pages come from the replicas");
+                        }
+                        primary_up = up;
+                        replicas_primary_up(up);
                 }
+                if (replicas)
+                        poll_replicas(cfg, id);
                 if (t0 - last_stats >= 60 * 1000 * CLOCK_NS_PER_MS) {
                         log_stats(&stats, false);
                         last_stats = t0;
                 }
                 uint64_t others, foreign;
+                if (replicas) {
+                        /* Pages come from replicas the host's counters know nothing of. */
+                        cache_lease_drop();
+                        continue;
+                }
                 if (!hosts_peek(id, &others, &foreign))
                         continue; /* no renewal: the lease runs out by itself */
                 if (others == 0)

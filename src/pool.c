@@ -26,9 +26,11 @@
 #include "core/password.h"
 #include "core/ratelimit.h"
 #include "core/scoreboard.h"
+#include "core/serverlist.h"
 #include "heartbeat.h"
 #include "pages/page.h"
 #include "store/db.h"
+#include "store/replicas.h"
 #include "view/view.h"
 #include "worker.h"
 
@@ -373,6 +375,16 @@ static void reopen_log(void)
         signal_generation(SIGTERM, true);
 }
 
+/* The replicas' state the watcher measures and the workers read (store/replicas.h). */
+static bool share_replicas(const struct config *cfg)
+{
+        struct serverlist l;
+        char err[200];
+        if (!serverlist_parse(cfg->db_replicas, (unsigned)cfg->db_port, &l, err, sizeof(err)))
+                l.count = 0; /* config_load checked it */
+        return replicas_shared_init(l.count);
+}
+
 static void reload(void)
 {
         struct config fresh;
@@ -412,6 +424,10 @@ static void reload(void)
         if (fresh.cache_bytes != pool.cfg.cache_bytes) {
                 log_warn("cache_bytes changed: it takes effect on restart, not reload");
                 fresh.cache_bytes = pool.cfg.cache_bytes;
+        }
+        if (!share_replicas(&fresh)) {
+                log_error("reload refused: cannot map the replicas' state: %s", strerror(errno));
+                return;
         }
         if (!log_open(fresh.log_file, level))
                 log_error("cannot reopen log %s: %s", fresh.log_file, strerror(errno));
@@ -496,6 +512,10 @@ int pool_run(const char *config_path, const struct config *initial, const struct
                           strerror(errno));
                 return 1;
         }
+        if (!share_replicas(&pool.cfg)) {
+                log_error("cannot map the replicas' state: %s", strerror(errno));
+                return 1;
+        }
         pool.board = scoreboard_create(MAX_SLOTS);
         pool.hashes = gate_create();
         if (!metrics_create(MAX_SLOTS)) {
@@ -559,6 +579,7 @@ int pool_run(const char *config_path, const struct config *initial, const struct
         scoreboard_destroy(pool.board, MAX_SLOTS);
         metrics_destroy();
         cache_shared_destroy();
+        replicas_shared_destroy();
         view_unload();
         db_library_end();
         return 0;

@@ -24,6 +24,7 @@
 </form>{{/SIGNED_IN}}
 </nav>
 <main class="container">
+{{#READ_ONLY}}<p class="notice-readonly" role="status">This blog is read-only for the moment: you can read everything, but new comments and changes cannot be saved until its database is back. Please try again in a few minutes.</p>{{/READ_ONLY}}
 {{>BODY}}
 </main>
 </body>

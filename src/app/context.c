@@ -34,6 +34,7 @@ void app_request_reset(struct app_request *rq)
         rq->has_data_gen = false;
         rq->session_checked = rq->signed_in = false;
         rq->owners_read = false;
+        rq->read_only = false;
         rq->owners.n = 0;
         rq->author_id = 0;
         rq->author[0] = rq->session_hash[0] = '\0';

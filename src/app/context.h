@@ -37,6 +37,10 @@ struct app_request {
         char author[33];
         char session_hash[65]; /* the hash of the cookie's id, if it named a live session */
 
+        /* With replicas: the primary was unreachable when the request began (store/replicas.h):
+         * its page says the blog is read-only, and is kept apart in the cache. */
+        bool read_only;
+
         /* The comments this browser wrote (its owner cookie), read once when first asked. */
         bool owners_read;
         struct owner_list owners;

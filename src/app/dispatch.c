@@ -3,12 +3,17 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/session.h"
 #include "cache/cache.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "http/cookie.h"
+#include "http/ryw.h"
+#include "store/db.h"
+#include "store/replicas.h"
 
 /* "/1" -> "/1/": a GET for a known page without its trailing slash is sent to it. */
 static bool slash_redirect(struct app_request *rq, const struct app_site *site)
@@ -48,6 +53,7 @@ static enum http_status run_cached(struct app_request *rq, const struct app_rout
 {
         struct cache_deps deps = cache_deps_for(route->cache, p->count ? p->id[0] : 0);
         struct cache_gen gen;
+        uint64_t variant = rq->read_only ? CACHE_SOURCE_READ_ONLY : 0;
         char key[ROUTE_CANONICAL_MAX];
         size_t n = route_canonical(&route->route, p, key, sizeof(key));
         if (n == 0)
@@ -59,6 +65,7 @@ static enum http_status run_cached(struct app_request *rq, const struct app_rout
         if (!(route->cache & CACHE_SELF_GEN) || cache_generation_is_free() || cache_has(key, n)) {
                 if (!cache_generation(&deps, &gen))
                         return route->handler(rq, p);
+                gen.source |= variant;
                 if (cache_get(key, n, &gen, &rq->http.reply, &rq->page_has_marker)) {
                         rq->page_ready = true;
                         return HTTP_OK;
@@ -67,9 +74,13 @@ static enum http_status run_cached(struct app_request *rq, const struct app_rout
         }
         rq->cache_render = true;
         enum http_status st = route->handler(rq, p);
-        if (!keep && rq->has_data_gen)
+        if (!keep && rq->has_data_gen) {
+                rq->data_gen.source |= variant;
                 keep = &rq->data_gen;
-        if (st == HTTP_OK && rq->page_ready && rq->cache_render && keep)
+        }
+        /* Reads that moved to another server during the render may mix two states: the page
+         * is served, not kept. */
+        if (st == HTTP_OK && rq->page_ready && rq->cache_render && keep && !db_reads_moved())
                 cache_put(key, n, keep, rq->http.reply.data, rq->http.reply.len,
                           rq->page_has_marker);
         return st;
@@ -149,6 +160,51 @@ static enum http_status dispatch(struct app_request *rq, const struct app_site *
         return slash_redirect(rq, site) ? HTTP_MOVED_PERMANENTLY : HTTP_NOT_FOUND;
 }
 
+/*
+ * With replicas: a page's reads go to a replica fresh enough (within replica_max_lag), and a
+ * visitor whose signed cookie says they wrote moments ago is served by one only once it has
+ * that write (store/db.h); anything else (a POST) reads from the primary. The primary
+ * unreachable, the page says the blog is read-only.
+ */
+static void route_reads(struct app_request *rq)
+{
+        const struct config *cfg = rq->http.cfg;
+        db_route_reset();
+        if (db_replica_count() == 0)
+                return;
+        rq->read_only = replicas_read_only();
+        if (!(rq->http.method & (HTTP_GET | HTTP_HEAD)))
+                return;
+        char gtid[RYW_GTID_MAX] = "";
+        const char *v;
+        size_t len;
+        if (rq->http.cookie && cookie_find(rq->http.cookie, RYW_COOKIE, &v, &len) &&
+            !ryw_parse(v, len, (uint64_t)time(NULL), cfg->csrf_secret, cfg->csrf_secret_len, gtid))
+                gtid[0] = '\0';
+        int waited;
+        db_route_replica(gtid[0] ? gtid : NULL, (uint64_t)cfg->replica_max_lag * CLOCK_NS_PER_MS,
+                         (uint64_t)cfg->ryw_timeout, &waited);
+        if (waited)
+                metrics_ryw_wait(waited > 0);
+}
+
+/* After a write to the primary, with replicas: the cookie that carries its GTID, for as long
+ * as a replica in use could lack it (a second more, for the clocks of other hosts). */
+#define RYW_MARGIN_MS 1000
+
+static void remember_write(struct app_request *rq)
+{
+        const struct config *cfg = rq->http.cfg;
+        const char *gtid = db_request_gtid();
+        if (db_replica_count() == 0 || !gtid[0])
+                return;
+        uint64_t now = (uint64_t)time(NULL);
+        long life = (cfg->replica_max_lag + RYW_MARGIN_MS + 999) / 1000 + 1;
+        char value[RYW_VALUE_MAX];
+        if (ryw_format(gtid, now + (uint64_t)life, cfg->csrf_secret, cfg->csrf_secret_len, value))
+                request_set_cookie(&rq->http, RYW_COOKIE, value, life);
+}
+
 void app_serve(struct app_request *rq, const struct app_site *site, struct score *score,
                unsigned long long seq)
 {
@@ -170,7 +226,9 @@ void app_serve(struct app_request *rq, const struct app_site *site, struct score
                 snprintf(score->route, sizeof(score->route), "%s", APP_ROUTE_OTHER);
         }
         const struct app_route *route;
+        route_reads(rq);
         enum http_status st = dispatch(rq, site, score, &route);
+        remember_write(rq);
         request_discard_body(h);
         if (!rq->page_ready && !h->location[0]) {
                 h->content_type = NULL; /* error pages are HTML */
@@ -200,6 +258,8 @@ void app_serve(struct app_request *rq, const struct app_site *site, struct score
                                  site->routes.stride
                            : METRICS_ROUTES - 1;
         metrics_request((unsigned)row, (unsigned)st, (ended - begun) / 1000);
+        if (db_replica_count())
+                metrics_read_server(db_read_server());
         if (score) {
                 score->busy = false;
                 score_end(score, ended);

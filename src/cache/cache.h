@@ -54,6 +54,10 @@ struct cache_gen {
         uint64_t seq[2];
 };
 
+/* Set in source for a page rendered while the blog was read-only (it says so): such pages are
+ * kept apart from the others (epochs never reach this bit). */
+#define CACHE_SOURCE_READ_ONLY (UINT64_C(1) << 63)
+
 bool cache_parse_mode(const char *s, enum cache_mode *out);
 /* In the master, before forking: maps the arena (cache_bytes) and the host's counters. */
 bool cache_shared_init(const struct config *cfg);

@@ -16,6 +16,7 @@ struct block {
         _Atomic uint64_t buckets[METRICS_ROUTES][METRICS_BUCKETS];
         _Atomic uint64_t sum_us[METRICS_ROUTES];
         _Atomic uint64_t db_errors, db_reconnects;
+        _Atomic uint64_t counts[METRICS_COUNTS];
 };
 
 struct region {
@@ -101,6 +102,18 @@ void metrics_db_reconnect(void)
                 bump(&m.own->db_reconnects, 1);
 }
 
+void metrics_ryw_wait(bool in_time)
+{
+        if (m.own)
+                bump(&m.own->counts[in_time ? METRICS_RYW_OK : METRICS_RYW_TIMEOUT], 1);
+}
+
+void metrics_read_server(unsigned server)
+{
+        if (m.own && server < METRICS_SERVERS)
+                bump(&m.own->counts[METRICS_READS + server], 1);
+}
+
 /* Adds block b to out (or, with into, to a block). */
 static void add(struct metrics_sum *out, struct block *b)
 {
@@ -115,6 +128,8 @@ static void add(struct metrics_sum *out, struct block *b)
         }
         out->db_errors += atomic_load_explicit(&b->db_errors, memory_order_relaxed);
         out->db_reconnects += atomic_load_explicit(&b->db_reconnects, memory_order_relaxed);
+        for (size_t i = 0; i < METRICS_COUNTS; i++)
+                out->counts[i] += atomic_load_explicit(&b->counts[i], memory_order_relaxed);
 }
 
 void metrics_retire(size_t slot)
@@ -133,6 +148,8 @@ void metrics_retire(size_t slot)
         }
         bump(&into->db_errors, atomic_exchange(&b->db_errors, 0));
         bump(&into->db_reconnects, atomic_exchange(&b->db_reconnects, 0));
+        for (size_t i = 0; i < METRICS_COUNTS; i++)
+                bump(&into->counts[i], atomic_exchange(&b->counts[i], 0));
         atomic_thread_fence(memory_order_seq_cst);
         atomic_fetch_add_explicit(&m.r->seq, 1, memory_order_acq_rel);
 }

@@ -21,11 +21,22 @@ extern const unsigned metrics_codes[METRICS_CODES - 1];
 /* Upper bounds of the duration buckets, in microseconds; the last bucket is +Inf. */
 extern const uint64_t metrics_bucket_us[METRICS_BUCKETS - 1];
 
+/* Other counts, by index: read-your-writes waits, and requests by the server their reads went
+ * to (METRICS_READS + server: the primary, then each replica, store/db.h). */
+#define METRICS_SERVERS 9 /* the primary and SERVERLIST_MAX replicas */
+enum metrics_count {
+        METRICS_RYW_OK,      /* a replica had the visitor's write in time */
+        METRICS_RYW_TIMEOUT, /* ... did not: the primary served */
+        METRICS_READS,
+        METRICS_COUNTS = METRICS_READS + METRICS_SERVERS
+};
+
 struct metrics_sum {
         uint64_t requests[METRICS_ROUTES][METRICS_CODES];
         uint64_t buckets[METRICS_ROUTES][METRICS_BUCKETS]; /* per bucket, not cumulative */
         uint64_t sum_us[METRICS_ROUTES];
         uint64_t db_errors, db_reconnects;
+        uint64_t counts[METRICS_COUNTS];
 };
 
 /* In the master, before forking: one block per slot and the retired one. */
@@ -37,6 +48,8 @@ unsigned metrics_code_index(unsigned code);
 void metrics_request(unsigned route, unsigned code, uint64_t duration_us);
 void metrics_db_error(void);
 void metrics_db_reconnect(void);
+void metrics_ryw_wait(bool in_time);
+void metrics_read_server(unsigned server);
 /* In the master, when the worker of slot has exited: its counts go to the retired block. */
 void metrics_retire(size_t slot);
 /* Everything counted since the master started: the retired block and every live slot's

@@ -183,11 +183,14 @@ enum http_status page_post_new(struct app_request *rq, const struct route_params
         struct post_text t;
         if (!render(&f, &t))
                 return HTTP_INTERNAL_ERROR;
-        if (!cache_write_permitted())
-                return page_db_status(DB_UNAVAILABLE);
         uint64_t id = 0;
-        enum db_status st = posts_add(rq->author_id, &t, &id);
+        enum db_status st =
+            cache_write_permitted() ? posts_add(rq->author_id, &t, &id) : DB_UNAVAILABLE;
         forget_html();
+        if (page_unsaved(st)) {
+                s.problem = page_unsaved(st);
+                return show(rq, &f, &s, HTTP_SERVICE_UNAVAILABLE);
+        }
         if (st != DB_OK)
                 return page_db_status(st);
         cache_post_changed(id);
@@ -255,11 +258,14 @@ enum http_status page_post_edit(struct app_request *rq, const struct route_param
         struct post_text t;
         if (!render(&f, &t))
                 return HTTP_INTERNAL_ERROR;
-        if (!cache_write_permitted())
-                return page_db_status(DB_UNAVAILABLE);
         bool saved = false;
-        enum db_status st = posts_update(p->id[0], version, &t, &saved);
+        enum db_status st =
+            cache_write_permitted() ? posts_update(p->id[0], version, &t, &saved) : DB_UNAVAILABLE;
         forget_html();
+        if (page_unsaved(st)) {
+                s.problem = page_unsaved(st);
+                return show(rq, &f, &s, HTTP_SERVICE_UNAVAILABLE);
+        }
         if (st != DB_OK)
                 return page_db_status(st);
         if (saved) {

@@ -20,6 +20,8 @@ struct view_dict *page_begin(struct app_request *rq, const char *title, const ch
         if (title)
                 view_set_str(rq->view, "TITLE", title);
         view_set_str(rq->view, "SITE_NAME", rq->http.cfg->site_name);
+        if (rq->read_only)
+                view_show(rq->view, "READ_ONLY");
         /* No session cookie: "Sign in", at no cost (app/session.h). */
         if (app_signed_in(rq)) {
                 struct view_dict *nav = view_section(rq->view, "SIGNED_IN");
@@ -156,6 +158,14 @@ void page_error(struct app_request *rq, enum http_status st)
         }
         if (!d || page_end(rq, st) != st)
                 fallback_page(rq, st);
+}
+
+const char *page_unsaved(enum db_status st)
+{
+        return st == DB_UNAVAILABLE || st == DB_IN_DOUBT
+                   ? "Nothing was saved: the blog cannot take changes right now (its database "
+                     "is unreachable). Your text is kept here; send it again in a minute."
+                   : NULL;
 }
 
 enum http_status page_db_status(enum db_status st)

@@ -19,6 +19,8 @@
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "core/scoreboard.h"
+#include "core/serverlist.h"
+#include "store/replicas.h"
 
 enum http_status page_ops_ping(struct app_request *rq, const struct route_params *p)
 {
@@ -40,8 +42,12 @@ enum http_status page_ops_health(struct app_request *rq, const struct route_para
                           : st == DB_UNAVAILABLE ? "unreachable"
                           : st == DB_OK          ? "wrong answer"
                                                  : "error";
-        if (!buf_printf(&rq->http.reply, "{\"status\":\"%s\",\"database\":\"%s\"}\n",
-                        ok ? "ok" : "fail", why))
+        /* With replicas, the reads a page would make (a replica, else the primary). */
+        const char *ro = replicas_count() == 0  ? ""
+                         : replicas_read_only() ? ",\"read_only\":true"
+                                                : ",\"read_only\":false";
+        if (!buf_printf(&rq->http.reply, "{\"status\":\"%s\",\"database\":\"%s\"%s}\n",
+                        ok ? "ok" : "fail", why, ro))
                 return HTTP_INTERNAL_ERROR;
         rq->page_ready = true;
         return ok ? HTTP_OK : HTTP_SERVICE_UNAVAILABLE;
@@ -204,6 +210,63 @@ static void str(struct out *o, const char *k, const char *v)
         }
 }
 
+static void flag(struct out *o, const char *k, bool v)
+{
+        key(o, k);
+        buf_puts(o->b, o->json ? (v ? "true" : "false") : (v ? "yes\n" : "no\n"));
+}
+
+/* The replicas as db_replicas names them, with what the watcher last measured. */
+static void replicas_entries(struct out *o, const struct config *cfg)
+{
+        struct serverlist l;
+        char err[200];
+        if (!serverlist_parse(cfg->db_replicas, (unsigned)cfg->db_port, &l, err, sizeof(err)))
+                l.count = 0;
+        uint64_t now = clock_now_ns(), max_lag = (uint64_t)cfg->replica_max_lag * CLOCK_NS_PER_MS;
+        bool ro = replicas_read_only();
+        flag(o, "read only", ro);
+        if (o->json) {
+                buf_puts(o->b, ",\"replicas\":[");
+                o->first = true;
+        }
+        for (size_t i = 0; i < l.count && i < replicas_count(); i++) {
+                const struct server *sv = &l.server[i];
+                char name[SERVERLIST_NAME_MAX + 8];
+                if (sv->socket[0])
+                        snprintf(name, sizeof(name), "%s", sv->socket);
+                else
+                        snprintf(name, sizeof(name), "%s:%u", sv->host, sv->port);
+                struct replica_view v;
+                replicas_view(i, &v);
+                uint64_t lag = replicas_lag_ns(i, now);
+                int64_t lag_ms = lag == UINT64_MAX ? -1 : (int64_t)(lag / CLOCK_NS_PER_MS);
+                bool usable = ro ? v.reachable && v.beat : lag <= max_lag;
+                if (o->json) {
+                        buf_puts(o->b, o->first ? "{" : ",{");
+                        o->first = true;
+                        str(o, "server", name);
+                        flag(o, "reachable", v.reachable);
+                        flag(o, "usable", usable);
+                        maybe(o, "lag ms", lag_ms);
+                        buf_puts(o->b, "}");
+                        o->first = false;
+                } else {
+                        char k[32], line[SERVERLIST_NAME_MAX + 96];
+                        snprintf(k, sizeof(k), "replica %zu", i + 1);
+                        if (lag_ms >= 0)
+                                snprintf(line, sizeof(line), "%s, %lld ms behind at most, %s",
+                                         usable ? "in use" : "not used", (long long)lag_ms, name);
+                        else
+                                snprintf(line, sizeof(line), "not used, %s, %s",
+                                         v.reachable ? "lag unknown" : "unreachable", name);
+                        str(o, k, line);
+                }
+        }
+        if (o->json)
+                buf_puts(o->b, "]");
+}
+
 static const char *const state_names[SCORE_PHASES] = {"Idle", "Reading", "Database", "Render",
                                                       "Write"};
 
@@ -290,6 +353,8 @@ enum http_status page_ops_status(struct app_request *rq, const struct route_para
         num(&o, "cache bytes", sn.has_cache ? sn.cache.bytes : 0);
         num(&o, "db errors", m.db_errors);
         num(&o, "db reconnects", m.db_reconnects);
+        if (replicas_count())
+                replicas_entries(&o, rq->http.cfg);
         if (full) {
                 uint64_t now = clock_now_ns();
                 if (json) {
@@ -390,6 +455,50 @@ static void gauge(struct buf *b, const char *name, const char *help, int64_t v)
         buf_printf(b, "%s %lld\n", name, (long long)v);
 }
 
+/* Where reads went, the read-your-writes waits, and each replica as the watcher measured it. */
+static void replica_metrics(struct buf *b, const struct metrics_sum *m, const struct config *cfg)
+{
+        size_t n = replicas_count();
+        uint64_t now = clock_now_ns(), max_lag = (uint64_t)cfg->replica_max_lag * CLOCK_NS_PER_MS;
+        bool ro = replicas_read_only();
+        family(b, "blogd_db_read_server_total", "counter",
+               "Requests by the server their reads went to (the primary or a replica).");
+        buf_printf(b, "blogd_db_read_server_total{server=\"primary\"} %llu\n",
+                   (unsigned long long)m->counts[METRICS_READS]);
+        for (size_t i = 0; i < n; i++)
+                buf_printf(b, "blogd_db_read_server_total{server=\"replica%zu\"} %llu\n", i + 1,
+                           (unsigned long long)m->counts[METRICS_READS + 1 + i]);
+        family(b, "blogd_ryw_waits_total", "counter",
+               "Waits for a replica to show a visitor's own write (ok: in ryw_timeout; timeout: "
+               "the primary served).");
+        buf_printf(b, "blogd_ryw_waits_total{result=\"ok\"} %llu\n",
+                   (unsigned long long)m->counts[METRICS_RYW_OK]);
+        buf_printf(b, "blogd_ryw_waits_total{result=\"timeout\"} %llu\n",
+                   (unsigned long long)m->counts[METRICS_RYW_TIMEOUT]);
+        gauge(b, "blogd_read_only",
+              "1 while the primary is unreachable: pages come from replicas, writes answer 503.",
+              ro ? 1 : 0);
+        family(b, "blogd_replica_usable", "gauge",
+               "1 while a replica serves reads (at most replica_max_lag behind).");
+        for (size_t i = 0; i < n; i++) {
+                struct replica_view v;
+                replicas_view(i, &v);
+                bool usable = ro ? v.reachable && v.beat : replicas_lag_ns(i, now) <= max_lag;
+                buf_printf(b, "blogd_replica_usable{replica=\"%zu\"} %d\n", i + 1, usable ? 1 : 0);
+        }
+        family(b, "blogd_replica_lag_seconds", "gauge",
+               "How far a reachable replica is behind the primary at most, by the watcher's "
+               "heartbeat.");
+        for (size_t i = 0; i < n; i++) {
+                uint64_t lag = replicas_lag_ns(i, now);
+                if (lag == UINT64_MAX)
+                        continue;
+                buf_printf(b, "blogd_replica_lag_seconds{replica=\"%zu\"} ", i + 1);
+                seconds(b, lag / 1000);
+                buf_puts(b, "\n");
+        }
+}
+
 /* process_*: the master and every child of it, summed (the page cache's shared pages count
  * once per process that touched them, as in each one's RSS). */
 static void processes(struct buf *b, const struct snapshot *sn)
@@ -481,6 +590,8 @@ enum http_status page_ops_metrics(struct app_request *rq, const struct route_par
                 m.db_errors);
         counter(b, "blogd_db_reconnects_total", "Database connections made again after a loss.",
                 m.db_reconnects);
+        if (replicas_count())
+                replica_metrics(b, &m, rq->http.cfg);
         processes(b, &sn);
         rq->page_ready = true;
         return HTTP_OK;

@@ -36,6 +36,9 @@ enum http_status page_end(struct app_request *rq, enum http_status st);
 void page_error(struct app_request *rq, enum http_status st);
 /* The status a failed store call answers with: 503 when the database is unreachable. */
 enum http_status page_db_status(enum db_status st);
+/* Why a form's write failed when the form is shown again with its text (a 503); NULL when
+ * st is not a database that cannot take changes (the plain error page then). */
+const char *page_unsaved(enum db_status st);
 
 /* Handlers, one file each. */
 enum http_status page_index(struct app_request *rq, const struct route_params *p);

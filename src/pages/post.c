@@ -393,7 +393,8 @@ enum http_status page_post_comment(struct app_request *rq, const struct route_pa
                 return render(rq, p, content, name, why, HTTP_TOO_MANY_REQUESTS);
         }
         if (!cache_write_permitted())
-                return page_db_status(DB_UNAVAILABLE);
+                return render(rq, p, content, name, page_unsaved(DB_UNAVAILABLE),
+                              HTTP_SERVICE_UNAVAILABLE);
         char secret[OWNER_SECRET_HEX + 1], hash[OWNER_HASH_HEX + 1];
         owner_secret_new(secret);
         if (!owner_secret_hash(secret, hash))
@@ -409,6 +410,8 @@ enum http_status page_post_comment(struct app_request *rq, const struct route_pa
                 rq->http.error = "There is no such post.";
                 return HTTP_NOT_FOUND;
         }
+        if (page_unsaved(ds))
+                return render(rq, p, content, name, page_unsaved(ds), HTTP_SERVICE_UNAVAILABLE);
         if (ds != DB_OK)
                 return page_db_status(ds);
         cache_comment_changed(p->id[0]);

@@ -1,4 +1,5 @@
-/* db: one MariaDB connection per worker, its prepared statements, reconnect and typed fetch. */
+/* db: a worker's MariaDB connections (the primary, each replica), their prepared statements,
+ * reconnect, routing of reads and typed fetch. */
 #include "store/db.h"
 
 #include <errmsg.h>
@@ -6,6 +7,7 @@
 #include <mysql.h>
 #include <mysqld_error.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,10 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/scoreboard.h"
+#include "core/serverlist.h"
+#include "store/replicas.h"
+
+_Static_assert(DB_SERVERS == METRICS_SERVERS, "a read count per server");
 
 #define DB_MAX_COLS 12
 #define DB_MAX_PARAMS 12
@@ -190,9 +196,16 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_CHANGE_SEQ] = "SELECT CAST(COALESCE((SELECT seq FROM change_seq WHERE id = ?), 0)"
                         " AS UNSIGNED), CAST(COALESCE((SELECT seq FROM change_seq WHERE id = ?),"
                         " 0) AS UNSIGNED)",
-    [STMT_HOST_BEAT] = "INSERT INTO blogd_host (id, expires_at)"
-                       " VALUES (?, NOW(6) + INTERVAL ? MICROSECOND)"
-                       " ON DUPLICATE KEY UPDATE expires_at = VALUES(expires_at)",
+    [STMT_HOST_BEAT] =
+        "INSERT INTO blogd_host (id, expires_at, beat)"
+        " VALUES (?, NOW(6) + INTERVAL ? MICROSECOND, ?)"
+        " ON DUPLICATE KEY UPDATE expires_at = VALUES(expires_at), beat = VALUES(beat)",
+    /* On a replica: the newest beat of this host it has applied (sql/007). */
+    [STMT_BEAT_SEEN] = "SELECT COALESCE((SELECT beat FROM blogd_host WHERE id = ?), 0)",
+    /* On a replica: 1 once it has applied the visitor's write, 0 after ? ms without it. */
+    [STMT_GTID_WAIT] = "SELECT COALESCE(MASTER_GTID_WAIT(?, ? / 1000) = 0, 0)",
+    /* On the primary, after a write that returned rows. */
+    [STMT_LAST_GTID] = "SELECT @@last_gtid",
     [STMT_HOST_PEEK] =
         "SELECT (SELECT COUNT(*) FROM blogd_host WHERE id <> ? AND expires_at > NOW(6)),"
         " CAST(COALESCE((SELECT seq FROM change_seq WHERE id = 2), 0) AS UNSIGNED)",
@@ -252,13 +265,26 @@ struct stmt {
 #define DB_RETRY_NS (250 * CLOCK_NS_PER_MS)
 #define DB_SLOW_CONNECT_NS (20 * CLOCK_NS_PER_MS)
 
-static struct {
-        const struct config *cfg;
-        MYSQL *conn;
+/* One server's connection and its statements. */
+struct conn {
+        MYSQL *mysql;
         struct stmt stmts[STMT_COUNT];
         uint64_t retry_at; /* clock_now_ns() before which a connect is not tried again */
         bool down;         /* the last connect failed: log the outage once, and its end */
-        bool deadlocked;   /* the last statement was chosen as a deadlock victim */
+        char name[32];     /* "primary", "replica 1" */
+};
+
+static struct {
+        const struct config *cfg;
+        struct serverlist replicas;
+        struct conn conns[DB_SERVERS]; /* DB_PRIMARY, then the replicas */
+        size_t nconns;
+        unsigned reader;        /* the server this request's reads go to */
+        bool fallback;          /* they may go to another if it is unreachable */
+        bool moved;             /* ... and did */
+        bool deadlocked;        /* the last statement was chosen as a deadlock victim */
+        uint64_t turn;          /* spreads reads over the replicas */
+        char gtid[DB_GTID_MAX]; /* the GTID of this request's last write; "" if none */
 } db;
 
 bool db_library_init(void)
@@ -273,7 +299,25 @@ void db_library_end(void)
 
 void db_init(const struct config *cfg)
 {
+        char err[200];
         db.cfg = cfg;
+        /* config_load checked the list already. */
+        if (!serverlist_parse(cfg->db_replicas, (unsigned)cfg->db_port, &db.replicas, err,
+                              sizeof(err)))
+                db.replicas.count = 0;
+        db.nconns = 1 + db.replicas.count;
+        for (size_t i = 0; i < db.nconns; i++) {
+                if (i == DB_PRIMARY)
+                        snprintf(db.conns[i].name, sizeof(db.conns[i].name), "primary");
+                else
+                        snprintf(db.conns[i].name, sizeof(db.conns[i].name), "replica %zu", i);
+        }
+        db_route_reset();
+}
+
+size_t db_replica_count(void)
+{
+        return db.replicas.count;
 }
 
 const char *db_stmt_sql(enum db_stmt_id id)
@@ -290,13 +334,19 @@ static void stmt_release(struct stmt *s)
         memset(s, 0, sizeof(*s));
 }
 
-void db_close(void)
+static void conn_close(struct conn *c)
 {
         for (int i = 0; i < STMT_COUNT; i++)
-                stmt_release(&db.stmts[i]);
-        if (db.conn)
-                mysql_close(db.conn);
-        db.conn = NULL;
+                stmt_release(&c->stmts[i]);
+        if (c->mysql)
+                mysql_close(c->mysql);
+        c->mysql = NULL;
+}
+
+void db_close(void)
+{
+        for (size_t i = 0; i < DB_SERVERS; i++)
+                conn_close(&db.conns[i]);
 }
 
 static void bind_column(struct stmt *s, unsigned i)
@@ -376,13 +426,14 @@ static bool stmt_bind_results(struct stmt *s)
         return ok;
 }
 
-static bool stmt_prepare(struct stmt *s, const char *sql)
+static bool stmt_prepare(struct conn *c, struct stmt *s, const char *sql)
 {
-        s->handle = mysql_stmt_init(db.conn);
+        s->handle = mysql_stmt_init(c->mysql);
         if (!s->handle)
                 return false;
         if (mysql_stmt_prepare(s->handle, sql, strlen(sql)) != 0) {
-                log_error("prepare failed: %s: %s", mysql_stmt_error(s->handle), sql);
+                log_error("prepare failed on the %s: %s: %s", c->name, mysql_stmt_error(s->handle),
+                          sql);
                 return false;
         }
         return stmt_bind_results(s);
@@ -390,69 +441,90 @@ static bool stmt_prepare(struct stmt *s, const char *sql)
 
 static bool connection_lost(unsigned err);
 
+/* Marks blogd's own changes (the triggers count every other session's in change_seq 2); with
+ * replicas, the primary reports each write's GTID in its answer (session tracking). */
+#define DB_INIT                                                                                    \
+        "SET @blogd_writer = 1, SESSION tx_isolation = 'READ-COMMITTED', time_zone = '+00:00'"
+#define DB_INIT_TRACKED DB_INIT ", SESSION session_track_system_variables = 'last_gtid'"
+
 /* 1: connected and prepared; 0: refused or failed; -1: the connection was lost (killed,
  * server gone) while the statements were being prepared, worth one more try at once. */
-static int connect_once(void)
+static int connect_once(struct conn *c)
 {
-        const struct config *c = db.cfg;
-        db_close();
-        db.conn = mysql_init(NULL);
-        if (!db.conn)
+        const struct config *cfg = db.cfg;
+        size_t index = (size_t)(c - db.conns);
+        conn_close(c);
+        c->mysql = mysql_init(NULL);
+        if (!c->mysql)
                 return 0;
-        unsigned ct = (unsigned)c->db_connect_timeout, rt = (unsigned)c->db_read_timeout,
-                 wt = (unsigned)c->db_write_timeout;
+        unsigned ct = (unsigned)cfg->db_connect_timeout, rt = (unsigned)cfg->db_read_timeout,
+                 wt = (unsigned)cfg->db_write_timeout;
         my_bool reconnect = 0; /* never silently: our statements would be gone */
-        mysql_options(db.conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-        mysql_options(db.conn, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
-        mysql_options(db.conn, MYSQL_OPT_READ_TIMEOUT, &rt);
-        mysql_options(db.conn, MYSQL_OPT_WRITE_TIMEOUT, &wt);
-        mysql_options(db.conn, MYSQL_OPT_RECONNECT, &reconnect);
-        /* Marks blogd's own changes: the triggers count every other session's (change_seq 2). */
-        mysql_options(db.conn, MYSQL_INIT_COMMAND,
-                      "SET @blogd_writer = 1, SESSION tx_isolation = 'READ-COMMITTED',"
-                      " time_zone = '+00:00'");
-        const char *sock = c->db_socket[0] ? c->db_socket : NULL;
-        if (!mysql_real_connect(db.conn, c->db_host, c->db_user, c->db_password, c->db_name,
-                                (unsigned)c->db_port, sock, 0)) {
+        mysql_options(c->mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+        mysql_options(c->mysql, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+        mysql_options(c->mysql, MYSQL_OPT_READ_TIMEOUT, &rt);
+        mysql_options(c->mysql, MYSQL_OPT_WRITE_TIMEOUT, &wt);
+        mysql_options(c->mysql, MYSQL_OPT_RECONNECT, &reconnect);
+        bool tracked = index == DB_PRIMARY && db.replicas.count > 0;
+        mysql_options(c->mysql, MYSQL_INIT_COMMAND, tracked ? DB_INIT_TRACKED : DB_INIT);
+        const char *host = cfg->db_host, *sock = cfg->db_socket[0] ? cfg->db_socket : NULL;
+        unsigned port = (unsigned)cfg->db_port;
+        if (index != DB_PRIMARY) {
+                const struct server *r = &db.replicas.server[index - 1];
+                host = r->socket[0] ? "localhost" : r->host;
+                sock = r->socket[0] ? r->socket : NULL;
+                port = r->port;
+        }
+        if (!mysql_real_connect(c->mysql, host, cfg->db_user, cfg->db_password, cfg->db_name, port,
+                                sock, 0)) {
                 metrics_db_error();
-                if (!db.down)
-                        log_error("database connect failed: %s", mysql_error(db.conn));
+                if (!c->down)
+                        log_error("database connect to the %s failed: %s", c->name,
+                                  mysql_error(c->mysql));
                 else
-                        log_debug("database connect failed: %s", mysql_error(db.conn));
-                db.down = true;
-                db_close();
+                        log_debug("database connect to the %s failed: %s", c->name,
+                                  mysql_error(c->mysql));
+                c->down = true;
+                conn_close(c);
                 return 0;
         }
         for (int i = 0; i < STMT_COUNT; i++) {
-                if (!stmt_prepare(&db.stmts[i], stmt_sql[i])) {
+                if (!stmt_prepare(c, &c->stmts[i], stmt_sql[i])) {
                         /* The error is the statement's, or (a lost link) the connection's. */
-                        MYSQL_STMT *h = db.stmts[i].handle;
+                        MYSQL_STMT *h = c->stmts[i].handle;
                         unsigned err =
-                            h && mysql_stmt_errno(h) ? mysql_stmt_errno(h) : mysql_errno(db.conn);
-                        log_error("database prepare failed: %s", mysql_error(db.conn));
-                        db_close();
+                            h && mysql_stmt_errno(h) ? mysql_stmt_errno(h) : mysql_errno(c->mysql);
+                        log_error("database prepare failed on the %s: %s", c->name,
+                                  mysql_error(c->mysql));
+                        conn_close(c);
                         return connection_lost(err) ? -1 : 0;
                 }
         }
-        log_info("database %s, %d statements prepared", db.down ? "reconnected" : "connected",
-                 STMT_COUNT);
-        if (db.down)
+        log_info("database %s %s, %d statements prepared", c->name,
+                 c->down ? "reconnected" : "connected", STMT_COUNT);
+        if (c->down)
                 metrics_db_reconnect();
-        db.down = false;
+        c->down = false;
         return 1;
 }
 
-bool db_connect(void)
+static bool conn_connect(struct conn *c)
 {
         /* A connection killed while it was being set up (KILL CONNECTION of every blogd
          * session, a server restart) is made again at once, not answered with a 503. */
         for (int attempt = 0; attempt < 2; attempt++) {
-                int rc = connect_once();
+                int rc = connect_once(c);
                 if (rc >= 0)
                         return rc == 1;
-                log_warn("database connection lost while preparing; connecting again");
+                log_warn("database connection to the %s lost while preparing; connecting again",
+                         c->name);
         }
         return false;
+}
+
+bool db_connect(void)
+{
+        return conn_connect(&db.conns[DB_PRIMARY]);
 }
 
 /* Errors after which the connection and its statements are gone. */
@@ -474,21 +546,21 @@ static bool connection_lost(unsigned err)
 
 /* The error of a statement; one raised while its rows stream (INSERT ... RETURNING) is only
  * on the connection. */
-static unsigned stmt_errno(struct stmt *s, const char **msg)
+static unsigned stmt_errno(struct conn *c, struct stmt *s, const char **msg)
 {
         unsigned err = mysql_stmt_errno(s->handle);
         *msg = mysql_stmt_error(s->handle);
-        if (err == 0 && db.conn) {
-                err = mysql_errno(db.conn);
-                *msg = mysql_error(db.conn);
+        if (err == 0 && c->mysql) {
+                err = mysql_errno(c->mysql);
+                *msg = mysql_error(c->mysql);
         }
         return err;
 }
 
-static enum db_status fail(struct stmt *s, const char *what)
+static enum db_status fail(struct conn *c, struct stmt *s, const char *what)
 {
         const char *msg;
-        unsigned err = stmt_errno(s, &msg);
+        unsigned err = stmt_errno(c, s, &msg);
         if (err == ER_NO_REFERENCED_ROW_2 || err == ER_NO_REFERENCED_ROW)
                 return DB_NO_PARENT; /* the caller's answer (404), not an error of ours */
         if (err == ER_DUP_ENTRY)
@@ -500,10 +572,10 @@ static enum db_status fail(struct stmt *s, const char *what)
                 db.deadlocked = true;
                 return DB_ERROR;
         }
-        log_error("database %s failed (%u): %s", what, err, msg);
+        log_error("database %s on the %s failed (%u): %s", what, c->name, err, msg);
         metrics_db_error();
         if (connection_lost(err)) {
-                db_close();
+                conn_close(c);
                 return DB_UNAVAILABLE;
         }
         return DB_ERROR;
@@ -586,59 +658,113 @@ static void shrink_buffers(struct stmt *s)
  * the price of one poll(), it is re-made before a statement is sent, so even a write never
  * meets a dead connection it would have to guess about.
  */
-static bool connection_dead(void)
+static bool connection_dead(struct conn *c)
 {
-        struct pollfd p = {(int)mysql_get_socket(db.conn), POLLIN, 0};
+        struct pollfd p = {(int)mysql_get_socket(c->mysql), POLLIN, 0};
         return p.fd < 0 || poll(&p, 1, 0) != 0;
 }
 
-static bool ensure_connected(void)
+static bool ensure_connected(struct conn *c)
 {
-        if (db.conn && connection_dead()) {
-                log_warn("database connection was closed by the server; reconnecting");
-                db_close();
+        if (c->mysql && connection_dead(c)) {
+                log_warn("database connection to the %s was closed by the server; reconnecting",
+                         c->name);
+                conn_close(c);
         }
-        if (db.conn)
+        if (c->mysql)
                 return true;
         uint64_t now = clock_now_ns();
-        if (now < db.retry_at)
+        if (now < c->retry_at)
                 return false;
-        if (db_connect())
+        if (conn_connect(c))
                 return true;
         /* A refusal that came at once (a local socket with no server) costs nothing to try
          * again, so the next request does: blogd answers 200 as soon as MariaDB is back. Only
          * a slow failure (a connect timeout) makes requests skip the attempt for a while. */
         if (clock_now_ns() - now >= DB_SLOW_CONNECT_NS)
-                db.retry_at = now + DB_RETRY_NS;
+                c->retry_at = now + DB_RETRY_NS;
         return false;
 }
 
 bool db_ready(void)
 {
-        return ensure_connected();
+        return ensure_connected(&db.conns[db.reader]);
 }
 
+/* --- Where reads go --------------------------------------------------------------------- */
+
+void db_route_reset(void)
+{
+        db.reader = DB_PRIMARY;
+        db.fallback = db.replicas.count > 0;
+        db.moved = false;
+        db.gtid[0] = '\0';
+}
+
+void db_route_server(unsigned server)
+{
+        db.reader = server < db.nconns ? server : DB_PRIMARY;
+        db.fallback = false;
+}
+
+unsigned db_read_server(void)
+{
+        return db.reader;
+}
+
+bool db_reads_moved(void)
+{
+        return db.moved;
+}
+
+const char *db_request_gtid(void)
+{
+        return db.gtid;
+}
+
+/* The next server to read from once `tried` (a bit per server) failed: the primary (it has
+ * every write), unless the blog is read-only; then a replica, the freshest first. */
+static int next_reader(unsigned tried)
+{
+        if (!(tried & 1u << DB_PRIMARY) && !replicas_read_only())
+                return DB_PRIMARY;
+        struct replica_view v[SERVERLIST_MAX];
+        size_t n = db.replicas.count;
+        for (size_t i = 0; i < n; i++) {
+                replicas_view(i, &v[i]);
+                if (tried & 1u << (i + 1))
+                        v[i].reachable = false;
+        }
+        int r = replicas_choose(v, n, 0, true, clock_now_ns(), 0);
+        if (r >= 0)
+                return r + 1;
+        return tried & 1u << DB_PRIMARY ? -1 : (int)DB_PRIMARY;
+}
+
+/* --- Running statements ------------------------------------------------------------------ */
+
 /* For a write, losing the connection before its answer leaves the outcome unknown. */
-static enum db_status lost(struct stmt *s, const char *what, bool write)
+static enum db_status lost(struct conn *c, struct stmt *s, const char *what, bool write)
 {
         const char *msg;
-        unsigned err = stmt_errno(s, &msg);
-        enum db_status st = fail(s, what);
+        unsigned err = stmt_errno(c, s, &msg);
+        enum db_status st = fail(c, s, what);
         return write && st == DB_UNAVAILABLE && err == CR_SERVER_LOST ? DB_IN_DOUBT : st;
 }
 
-static enum db_status run_query(struct stmt *s, const struct db_value *params, size_t nparams,
-                                db_row_fn fn, void *ctx, bool *started, bool write)
+static enum db_status run_query(struct conn *c, enum db_stmt_id id, const struct db_value *params,
+                                size_t nparams, db_row_fn fn, void *ctx, bool *started, bool write)
 {
+        struct stmt *s = &c->stmts[id];
         if (!bind_params(s, params, nparams))
-                return fail(s, "bind");
+                return fail(c, s, "bind");
         if (mysql_stmt_execute(s->handle) != 0)
-                return lost(s, "execute", write);
+                return lost(c, s, "execute", write);
         *started = true;
         /* INSERT ... RETURNING describes its columns only once executed. */
         if (s->ncols == 0 && mysql_stmt_field_count(s->handle) > 0 && !stmt_bind_results(s)) {
                 mysql_stmt_free_result(s->handle);
-                return fail(s, "bind result");
+                return fail(c, s, "bind result");
         }
         struct db_value row[DB_MAX_COLS];
         bool want = true;
@@ -648,7 +774,7 @@ static enum db_status run_query(struct stmt *s, const struct db_value *params, s
                 if (rc == MYSQL_NO_DATA)
                         break;
                 if (rc == 1) {
-                        st = lost(s, "fetch", write);
+                        st = lost(c, s, "fetch", write);
                         break;
                 }
                 if (!want)
@@ -662,19 +788,19 @@ static enum db_status run_query(struct stmt *s, const struct db_value *params, s
                         continue;
                 }
                 for (unsigned i = 0; i < s->ncols; i++) {
-                        struct column *c = &s->cols[i];
-                        if (c->type == DB_INT) {
-                                row[i] = DB_INT_VALUE(c->is_null ? 0 : c->ival);
+                        struct column *col = &s->cols[i];
+                        if (col->type == DB_INT) {
+                                row[i] = DB_INT_VALUE(col->is_null ? 0 : col->ival);
                         } else {
                                 /* In bounds: refetch_truncated made length < cap. */
-                                size_t len = c->is_null ? 0 : c->length;
-                                c->text[len] = '\0';
-                                row[i] = DB_TEXT_VALUE(c->text, len);
+                                size_t len = col->is_null ? 0 : col->length;
+                                col->text[len] = '\0';
+                                row[i] = DB_TEXT_VALUE(col->text, len);
                         }
                 }
                 want = fn(ctx, row, s->ncols);
         }
-        if (db.conn) {
+        if (c->mysql) {
                 mysql_stmt_free_result(s->handle);
                 shrink_buffers(s);
         }
@@ -689,21 +815,42 @@ static enum score_phase enter_database(void)
         return was;
 }
 
+/* A read on one server, retried once on a new connection if no row reached the caller. */
+static enum db_status query_on(struct conn *c, enum db_stmt_id id, const struct db_value *params,
+                               size_t nparams, db_row_fn fn, void *ctx, bool *started)
+{
+        for (int attempt = 0; attempt < 2; attempt++) {
+                if (!ensure_connected(c))
+                        return DB_UNAVAILABLE;
+                enum db_status st = run_query(c, id, params, nparams, fn, ctx, started, false);
+                if (st != DB_UNAVAILABLE || *started)
+                        return st;
+                log_warn("database connection to the %s lost; reconnecting to retry a read",
+                         c->name);
+        }
+        return DB_UNAVAILABLE;
+}
+
 static enum db_status query_rows(enum db_stmt_id id, const struct db_value *params, size_t nparams,
                                  db_row_fn fn, void *ctx)
 {
-        for (int attempt = 0; attempt < 2; attempt++) {
-                if (!ensure_connected())
-                        return DB_UNAVAILABLE;
+        unsigned tried = 0;
+        for (;;) {
                 bool started = false;
                 enum db_status st =
-                    run_query(&db.stmts[id], params, nparams, fn, ctx, &started, false);
-                /* Retry a read once, but only if no row reached the caller. */
-                if (st != DB_UNAVAILABLE || started)
+                    query_on(&db.conns[db.reader], id, params, nparams, fn, ctx, &started);
+                if (st != DB_UNAVAILABLE || started || !db.fallback)
                         return st;
-                log_warn("database connection lost; reconnecting to retry a read");
+                /* The server is unreachable: the rest of the request reads elsewhere. */
+                tried |= 1u << db.reader;
+                int next = next_reader(tried);
+                if (next < 0)
+                        return st;
+                log_warn("reads move from the %s to the %s", db.conns[db.reader].name,
+                         db.conns[next].name);
+                db.reader = (unsigned)next;
+                db.moved = true;
         }
-        return DB_UNAVAILABLE;
 }
 
 /* A write chosen as a deadlock victim was rolled back whole, so it is run again (a few
@@ -719,18 +866,88 @@ enum db_status db_query(enum db_stmt_id id, const struct db_value *params, size_
         return st;
 }
 
+/* Whether this request may write: not once its reads fell over from the primary to a replica
+ * (the primary was unreachable), so no write is decided on data older than the primary's. */
+static bool may_write(void)
+{
+        if (!db.moved || db.reader == DB_PRIMARY)
+                return true;
+        log_warn("a write refused: this request read from the %s", db.conns[db.reader].name);
+        return false;
+}
+
+/* After a write the primary confirmed: a write in doubt keeps the request's reads on the
+ * primary (what it finds out must be the primary's answer). */
+static void after_write(enum db_status st)
+{
+        if (st == DB_IN_DOUBT)
+                db.fallback = false;
+}
+
+/* The write's GTID, as the primary reported it in its answer (session tracking): set only
+ * by a statement that changed something. */
+static void take_tracked_gtid(struct conn *c)
+{
+        const char *data;
+        size_t len;
+        bool name = true, want = false;
+        if (mysql_session_track_get_first(c->mysql, SESSION_TRACK_SYSTEM_VARIABLES, &data, &len))
+                return;
+        do {
+                if (name)
+                        want = len == 9 && memcmp(data, "last_gtid", 9) == 0;
+                else if (want && len > 0 && len < sizeof(db.gtid)) {
+                        memcpy(db.gtid, data, len);
+                        db.gtid[len] = '\0';
+                }
+                name = !name;
+        } while (mysql_session_track_get_next(c->mysql, SESSION_TRACK_SYSTEM_VARIABLES, &data,
+                                              &len) == 0);
+}
+
+static bool take_gtid_row(void *ctx, const struct db_value *col, size_t ncols)
+{
+        (void)ctx;
+        if (ncols == 1 && col[0].type == DB_TEXT && col[0].len > 0 &&
+            col[0].len < sizeof(db.gtid)) {
+                memcpy(db.gtid, col[0].s, col[0].len);
+                db.gtid[col[0].len] = '\0';
+        }
+        return false;
+}
+
+/* A write that returned rows leaves no GTID in the answer the client reads (the tracking of
+ * the result's end is not reported): it is asked for, once. */
+static void ask_gtid(struct conn *c)
+{
+        bool started = false;
+        if (run_query(c, STMT_LAST_GTID, NULL, 0, take_gtid_row, NULL, &started, false) != DB_OK)
+                log_warn("the GTID of a write is unknown: its writer's next pages come from the "
+                         "primary");
+}
+
 static enum db_status write_rows(enum db_stmt_id id, const struct db_value *params, size_t nparams,
                                  db_row_fn fn, void *ctx)
 {
+        struct conn *c = &db.conns[DB_PRIMARY];
+        if (!may_write())
+                return DB_UNAVAILABLE;
         for (int attempt = 0; attempt < DB_DEADLOCK_TRIES; attempt++) {
-                if (!ensure_connected())
+                if (!ensure_connected(c))
                         return DB_UNAVAILABLE;
                 bool started = false;
                 db.deadlocked = false;
-                enum db_status st =
-                    run_query(&db.stmts[id], params, nparams, fn, ctx, &started, true);
-                if (!db.deadlocked)
-                        return st;
+                enum db_status st = run_query(c, id, params, nparams, fn, ctx, &started, true);
+                if (db.deadlocked)
+                        continue;
+                after_write(st);
+                if (st == DB_OK && db.replicas.count > 0) {
+                        db.gtid[0] = '\0';
+                        ask_gtid(c);
+                        if (!db.gtid[0])
+                                snprintf(db.gtid, sizeof(db.gtid), "%s", DB_GTID_UNKNOWN);
+                }
+                return st;
         }
         return DB_UNAVAILABLE;
 }
@@ -790,17 +1007,21 @@ enum db_status db_write_ints(enum db_stmt_id id, const struct db_value *params, 
         return ints_result(db_write(id, params, nparams, take_ints, &r), &r, id);
 }
 
-static enum db_status exec_once(struct stmt *s, const struct db_value *params, size_t nparams,
-                                uint64_t *affected_rows, uint64_t *insert_id)
+static enum db_status exec_once(struct conn *c, enum db_stmt_id id, const struct db_value *params,
+                                size_t nparams, uint64_t *affected_rows, uint64_t *insert_id)
 {
+        struct stmt *s = &c->stmts[id];
         if (!bind_params(s, params, nparams))
-                return fail(s, "bind");
+                return fail(c, s, "bind");
         if (mysql_stmt_execute(s->handle) != 0)
-                return lost(s, "execute", true);
+                return lost(c, s, "execute", true);
+        uint64_t n = mysql_stmt_affected_rows(s->handle);
         if (affected_rows)
-                *affected_rows = mysql_stmt_affected_rows(s->handle);
+                *affected_rows = n;
         if (insert_id)
                 *insert_id = mysql_stmt_insert_id(s->handle);
+        if (n > 0 && n != (uint64_t)-1 && db.replicas.count > 0)
+                take_tracked_gtid(c);
         return DB_OK;
 }
 
@@ -809,15 +1030,66 @@ enum db_status db_exec(enum db_stmt_id id, const struct db_value *params, size_t
 {
         enum score_phase was = enter_database();
         enum db_status st = DB_UNAVAILABLE;
-        for (int attempt = 0; attempt < DB_DEADLOCK_TRIES; attempt++) {
-                if (!ensure_connected())
+        struct conn *c = &db.conns[DB_PRIMARY];
+        for (int attempt = 0; attempt < DB_DEADLOCK_TRIES && may_write(); attempt++) {
+                if (!ensure_connected(c))
                         break;
                 db.deadlocked = false;
-                st = exec_once(&db.stmts[id], params, nparams, affected_rows, insert_id);
+                st = exec_once(c, id, params, nparams, affected_rows, insert_id);
                 if (!db.deadlocked)
                         break;
                 st = DB_UNAVAILABLE;
         }
+        after_write(st);
         score_phase(was);
+        return st;
+}
+
+/* --- Replicas ---------------------------------------------------------------------------- */
+
+bool db_route_replica(const char *gtid, uint64_t max_lag_ns, uint64_t wait_ms, int *waited)
+{
+        *waited = 0;
+        db.reader = DB_PRIMARY;
+        int r = replicas_pick((size_t)db.turn++, max_lag_ns);
+        if (r < 0)
+                return false;
+        unsigned server = (unsigned)r + 1;
+        bool read_only = replicas_read_only();
+        if (gtid && gtid[0]) {
+                /* The visitor wrote moments ago: this replica serves them once it has the
+                 * write, else the primary does (while there is one). */
+                if (wait_ms == 0 || strcmp(gtid, DB_GTID_UNKNOWN) == 0) {
+                        if (!read_only)
+                                return false;
+                } else {
+                        struct db_value p[2] = {DB_TEXT_VALUE(gtid, strlen(gtid)),
+                                                DB_INT_VALUE(wait_ms)};
+                        uint64_t ok = 0;
+                        bool found = false;
+                        db.reader = server;
+                        db.fallback = false;
+                        enum db_status st = db_query_ints(STMT_GTID_WAIT, p, 2, &ok, 1, &found);
+                        db.fallback = true;
+                        *waited = st == DB_OK && found && ok == 1 ? 1 : -1;
+                        if (*waited < 0 && !read_only) {
+                                db.reader = DB_PRIMARY;
+                                return false;
+                        }
+                }
+        }
+        db.reader = server;
+        return true;
+}
+
+enum db_status db_query_ints_on(unsigned server, enum db_stmt_id id, const struct db_value *params,
+                                size_t nparams, uint64_t *out, size_t n, bool *found)
+{
+        unsigned was = db.reader;
+        bool fallback = db.fallback;
+        db_route_server(server);
+        enum db_status st = db_query_ints(id, params, nparams, out, n, found);
+        db.reader = was;
+        db.fallback = fallback;
         return st;
 }

@@ -1,4 +1,5 @@
-/* db: one MariaDB connection per worker, its prepared statements, reconnect and typed fetch. */
+/* db: a worker's MariaDB connections (the primary, each replica), their prepared statements,
+ * reconnect, routing of reads and typed fetch. */
 #ifndef BLOGD_DB_H
 #define BLOGD_DB_H
 
@@ -7,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "core/serverlist.h"
 
 /*
  * Every statement blogd runs; all are prepared once per connection. Lists are read a page
@@ -51,6 +53,9 @@ enum db_stmt_id {
         STMT_HOST_BEAT,  /* this host is alive (src/heartbeat.c) */
         STMT_HOST_PEEK,  /* other live hosts, and the count of changes made outside blogd */
         STMT_HOST_LEAVE,
+        STMT_BEAT_SEEN, /* replicas (store/replicas.h) */
+        STMT_GTID_WAIT,
+        STMT_LAST_GTID,
         STMT_AUTHOR_BY_NAME, /* accounts (store/authors.c) */
         STMT_AUTHOR_SET_HASH,
         STMT_AUTHOR_INSERT,
@@ -95,6 +100,14 @@ struct db_value {
 /* Called once per result row; return false to stop reading (the rest is discarded). */
 typedef bool (*db_row_fn)(void *ctx, const struct db_value *cols, size_t ncols);
 
+/* The servers: the primary, then the replicas of db_replicas (replica i is server i). */
+#define DB_PRIMARY 0u
+#define DB_SERVERS (1 + SERVERLIST_MAX)
+/* A GTID as text ("0-1-42"; a domain, a server id and a sequence number). */
+#define DB_GTID_MAX 64
+/* A write whose GTID could not be read: its writer's next pages come from the primary. */
+#define DB_GTID_UNKNOWN "p"
+
 /* Process-wide client library set-up; call in the master before forking. */
 bool db_library_init(void);
 void db_library_end(void);
@@ -106,7 +119,8 @@ bool db_connect(void);
 void db_close(void);
 const char *db_stmt_sql(enum db_stmt_id id);
 
-/* Makes sure a connection is up (re-making a dead one); false if the database is unreachable. */
+/* Makes sure the connection reads go to is up (re-making a dead one); false if that server is
+ * unreachable. */
 bool db_ready(void);
 /* Runs a SELECT, calling fn for each row. A read that finds the connection dead is retried once. */
 enum db_status db_query(enum db_stmt_id id, const struct db_value *params, size_t nparams,
@@ -129,5 +143,30 @@ enum db_status db_write(enum db_stmt_id id, const struct db_value *params, size_
 /* Runs an INSERT/UPDATE/DELETE; never retried. DB_IN_DOUBT: the caller must find out. */
 enum db_status db_exec(enum db_stmt_id id, const struct db_value *params, size_t nparams,
                        uint64_t *affected_rows, uint64_t *insert_id);
+
+/*
+ * Where reads go. Writes always go to the primary; reads go where the request was routed:
+ * db_route_reset (every request starts so) sends them to the primary, falling over to a
+ * replica if it is unreachable (so a POST's error page still shows the post), and then no
+ * write is made. db_route_replica sends a page's reads to a replica that is fresh enough
+ * (store/replicas.h), falling over to the primary, then to another replica; a visitor with
+ * a write of gtid is served by it only once MASTER_GTID_WAIT(gtid, wait_ms) says it has the
+ * write (*waited 1), else (*waited -1) by the primary, unless the blog is read-only. False:
+ * the reads stay on the primary.
+ */
+size_t db_replica_count(void);
+void db_route_reset(void);
+bool db_route_replica(const char *gtid, uint64_t max_lag_ns, uint64_t wait_ms, int *waited);
+/* Reads on this server alone (the watcher polling a replica). */
+void db_route_server(unsigned server);
+/* The server reads go to now, and whether they moved (a server failed during this request:
+ * its pages are not kept, as they may mix two servers' states). */
+unsigned db_read_server(void);
+bool db_reads_moved(void);
+/* The GTID of this request's last write ("" if none; DB_GTID_UNKNOWN if it is not known). */
+const char *db_request_gtid(void);
+/* db_query_ints on one server, the request's routing left as it was. */
+enum db_status db_query_ints_on(unsigned server, enum db_stmt_id id, const struct db_value *params,
+                                size_t nparams, uint64_t *out, size_t n, bool *found);
 
 #endif

@@ -596,6 +596,23 @@ unsigned long long STDCALL mysql_stmt_insert_id(MYSQL_STMT *stmt)
         return 0;
 }
 
+/* No session state is ever tracked here (db.c asks only with replicas configured). */
+int STDCALL mysql_session_track_get_first(MYSQL *mysql, enum enum_session_state_type type,
+                                          const char **data, size_t *length)
+{
+        (void)mysql;
+        (void)type;
+        *data = NULL;
+        *length = 0;
+        return 1;
+}
+
+int STDCALL mysql_session_track_get_next(MYSQL *mysql, enum enum_session_state_type type,
+                                         const char **data, size_t *length)
+{
+        return mysql_session_track_get_first(mysql, type, data, length);
+}
+
 unsigned int STDCALL mysql_stmt_errno(MYSQL_STMT *stmt)
 {
         return ((struct stmt *)(void *)stmt)->err;
