@@ -203,7 +203,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
     /* On a replica: the newest beat of this host it has applied (sql/007). */
     [STMT_BEAT_SEEN] = "SELECT COALESCE((SELECT beat FROM blogd_host WHERE id = ?), 0)",
     /* On a replica: 1 once it has applied the visitor's write, 0 after ? ms without it. */
-    [STMT_GTID_WAIT] = "SELECT COALESCE(MASTER_GTID_WAIT(?, ? / 1000) = 0, 0)",
+    [STMT_GTID_WAIT] = "SELECT COALESCE(MASTER_GTID_WAIT(CAST(? AS CHAR), ? / 1000) = 0, 0)",
     /* On the primary, after a write that returned rows. */
     [STMT_LAST_GTID] = "SELECT @@last_gtid",
     [STMT_HOST_PEEK] =
