@@ -3,6 +3,15 @@
 PORT ?= 8080
 VAR  ?= var
 SEED ?= tutorial
+# Several hosts (issue 16): `make run HOSTS=3 REPLICAS=2` runs three blogd masters behind one
+# nginx, on a MariaDB primary and two replicas (scripts/stack.sh); 1 and 0: the single host.
+HOSTS    ?= 1
+REPLICAS ?= 0
+# A blogd binary to run instead of building one (BLOGD_BIN=/path/to/blogd): run and start then
+# skip the build (they still make sure MariaDB and nginx are installed).
+BLOGD_BIN ?=
+STACK_ENV = PORT=$(PORT) VAR=$(VAR) SEED=$(SEED) HOSTS=$(HOSTS) REPLICAS=$(REPLICAS) \
+  $(if $(BLOGD_BIN),BLOGD_BIN=$(BLOGD_BIN))
 
 BUILD_DIR  := build
 BUILD_TYPE ?= RelWithDebInfo
@@ -50,12 +59,12 @@ deb: deps
 # runs the recipe in becomes the script, so make waits on it and hands it a SIGTERM (GNU make
 # sends SIGTERM on to its children and waits for them; a shell in between would die of it
 # and leave the script behind).
-run: build
-	exec env PORT=$(PORT) VAR=$(VAR) SEED=$(SEED) scripts/stack.sh run
+run: $(if $(BLOGD_BIN),deps,build)
+	exec env $(STACK_ENV) scripts/stack.sh run
 
 # Background variants of the same stack.
-start: build
-	PORT=$(PORT) VAR=$(VAR) SEED=$(SEED) scripts/stack.sh start
+start: $(if $(BLOGD_BIN),deps,build)
+	$(STACK_ENV) scripts/stack.sh start
 
 stop:
 	VAR=$(VAR) scripts/stack.sh stop

@@ -21,6 +21,23 @@
 #   $VAR/blogd.conf, csrf.secret  root:nogroup 0640 (blogd reads them again on SIGHUP)
 # Not root, everything runs as the invoking user, in the same layout.
 #
+# Several hosts (HOSTS=N, REPLICAS=M; the defaults 1 and 0 are the single-host stack,
+# nothing of what follows): host 1 keeps the names above, host i >= 2 has its own
+# blogd<i>.conf, blogd<i>.pid, run/blogd<i>.sock, run/blogd<i>.pid and log/blogd<i>.log,
+# all sharing csrf.secret and the primary; nginx's upstream lists every host's socket.
+# With replicas the primary (server_id 1) writes a binary log and also listens on
+# 127.0.0.1:<primary_port> (a free port, recorded there), for replication only; replica j
+# (server_id 10+j, read_only, no binary log, blogd's account with SELECT only) lives in
+#   $VAR/r<j>/        root:     my.cnf, mariadb.pid (this script's record)
+#   $VAR/r<j>/mysqld/ mysql:    mysqld.sock, mysqld.pid
+#   $VAR/r<j>/mysql/  mysql:    its data directory
+#   $VAR/log/mariadb-r<j>.err
+# and replicates from the primary over MariaDB's GTIDs (MASTER_USE_GTID=slave_pos). At every
+# start each replica that is not running is seeded again from a consistent dump of the
+# primary (mariadb-dump --single-transaction --gtid --master-data) and blogd starts once
+# every replica has caught up; a replica restarted by the supervisor resumes from its own
+# gtid_slave_pos.
+#
 # `run` starts the stack and supervises it in the foreground: a part that exits
 # (or is killed) is restarted with a backoff, one restarted by hand is adopted;
 # Ctrl-C, SIGTERM or SIGHUP (to the script, its process group or `make run`),
@@ -28,6 +45,8 @@
 #
 # Environment:
 #   PORT       HTTP port on 127.0.0.1 (default 8080)
+#   HOSTS      blogd hosts (masters) behind the one nginx (default 1)
+#   REPLICAS   MariaDB replicas of the primary, each in every host's db_replicas (default 0)
 #   VAR        state directory (default ./var, made absolute)
 #   BLOGD_BIN  blogd binary (default <repo>/build/blogd)
 #   SEED       tutorial (default) | large (sql/seed_large.sql) | none: what
@@ -52,6 +71,8 @@ PORT="${PORT:-8080}"
 VAR="${VAR:-./var}"
 BLOGD_BIN="${BLOGD_BIN:-$ROOT/build/blogd}"
 SEED="${SEED:-tutorial}"
+HOSTS="${HOSTS:-1}"
+REPLICAS="${REPLICAS:-0}"
 BLOGD_CONF_EXTRA="${BLOGD_CONF_EXTRA:-}"
 BLOGD_WRAPPER="${BLOGD_WRAPPER:-}"
 BLOGD_SHARE="${BLOGD_SHARE:-$ROOT}"
@@ -80,11 +101,15 @@ fi
 log() { printf 'stack: %s\n' "$*" >&2 2>/dev/null || true; }
 
 usage() {
-  echo "usage: [PORT=8080] [VAR=./var] [BLOGD_BIN=build/blogd] [SEED=tutorial|large|none] $0 start|stop|run|status" >&2
+  echo "usage: [PORT=8080] [VAR=./var] [BLOGD_BIN=build/blogd] [SEED=tutorial|large|none] [HOSTS=1] [REPLICAS=0] $0 start|stop|run|status" >&2
   exit 2
 }
 
 case "$PORT" in '' | *[!0-9]*) log "PORT must be a number, got '$PORT'"; exit 2 ;; esac
+case "$HOSTS" in [1-9] | [1-9][0-9]) ;; *) log "HOSTS must be a number from 1 to 99, got '$HOSTS'"; exit 2 ;; esac
+case "$REPLICAS" in [0-9] | [1-9][0-9]) ;; *) log "REPLICAS must be a number from 0 to 99, got '$REPLICAS'"; exit 2 ;; esac
+HOSTS=$((10#$HOSTS))
+REPLICAS=$((10#$REPLICAS))
 
 # Paths ---------------------------------------------------------------------
 # reachable PATH: every account of the stack can traverse PATH (a directory).
@@ -133,7 +158,6 @@ resolve_var() {
   MARIADB_PID="$VAR/mariadb.pid"
   BLOGD_SOCK="$RUN/blogd.sock"
   BLOGD_CONF="$VAR/blogd.conf"
-  BLOGD_OWN_PID="$RUN/blogd.pid"
   BLOGD_PID="$VAR/blogd.pid"
   BLOGD_LOG="$LOGDIR/blogd.log"
   CSRF_SECRET="$VAR/csrf.secret"
@@ -142,6 +166,66 @@ resolve_var() {
   SUPERVISOR_PID="$VAR/stack.pid"
   PW_FILE="$VAR/db_password"
   SQL_LOG="$LOGDIR/sql.log"
+  REPL_PW_FILE="$VAR/repl_password"
+  PRIMARY_PORT_FILE="$VAR/primary_port"
+  define_parts
+}
+
+# The parts of the stack, by name: mariadb (the primary), replica<j>, blogd (host 1),
+# blogd<i> (host i >= 2), nginx. PARTS lists them in start order; each one's pid files are
+# OWN_PID (the daemon's own) and REC_PID (this script's record), and blogd hosts and
+# replicas have their paths in the arrays below (see the header for the layout).
+declare -A OWN_PID=() REC_PID=() B_SOCK=() B_CONF=() B_LOG=() B_OUT=()
+declare -A R_CNF=() R_DATA=() R_SOCKDIR=() R_SOCK=() R_ERR=() R_OUT=() R_NUM=()
+PARTS=()
+HOST_PARTS=()
+REPLICA_PARTS=()
+
+define_parts() {
+  local i j c s
+  OWN_PID[mariadb]="$MYSQLD_PID" REC_PID[mariadb]="$MARIADB_PID"
+  OWN_PID[nginx]="$NGINX_PID" REC_PID[nginx]=""
+  HOST_PARTS=() REPLICA_PARTS=()
+  for ((j = 1; j <= REPLICAS; j++)); do
+    c="replica$j"
+    REPLICA_PARTS+=("$c")
+    R_NUM[$c]="$j"
+    R_CNF[$c]="$VAR/r$j/my.cnf"
+    R_DATA[$c]="$VAR/r$j/mysql"
+    R_SOCKDIR[$c]="$VAR/r$j/mysqld"
+    R_SOCK[$c]="$VAR/r$j/mysqld/mysqld.sock"
+    R_ERR[$c]="$LOGDIR/mariadb-r$j.err"
+    R_OUT[$c]="$LOGDIR/mariadbd-r$j.out"
+    OWN_PID[$c]="$VAR/r$j/mysqld/mysqld.pid"
+    REC_PID[$c]="$VAR/r$j/mariadb.pid"
+  done
+  for ((i = 1; i <= HOSTS; i++)); do
+    if [ "$i" -eq 1 ]; then c=blogd s=""; else c="blogd$i" s="$i"; fi
+    HOST_PARTS+=("$c")
+    B_SOCK[$c]="$RUN/blogd$s.sock"
+    B_CONF[$c]="$VAR/blogd$s.conf"
+    B_LOG[$c]="$LOGDIR/blogd$s.log"
+    B_OUT[$c]="$LOGDIR/blogd$s.out"
+    OWN_PID[$c]="$RUN/blogd$s.pid"
+    REC_PID[$c]="$VAR/blogd$s.pid"
+  done
+  PARTS=(mariadb "${REPLICA_PARTS[@]}" "${HOST_PARTS[@]}" nginx)
+}
+
+# discover_parts: HOSTS and REPLICAS become at least what $VAR holds files of (a stop or a
+# status without them, or with fewer than the last start had), then define_parts again.
+discover_parts() {
+  local f n
+  for f in "$VAR"/blogd[0-9]*.conf "$VAR"/blogd[0-9]*.pid "$RUN"/blogd[0-9]*.pid; do
+    n="${f##*/blogd}"
+    n="${n%%.*}"
+    case "$n" in [0-9] | [1-9][0-9]) [ "$n" -le "$HOSTS" ] || HOSTS="$n" ;; esac
+  done
+  for f in "$VAR"/r[0-9]*; do
+    n="${f##*/r}"
+    case "$n" in [0-9] | [1-9][0-9]) [ ! -d "$f" ] || [ "$n" -le "$REPLICAS" ] || REPLICAS="$n" ;; esac
+  done
+  define_parts
 }
 
 # Process helpers -----------------------------------------------------------
@@ -211,12 +295,8 @@ live_pid() {
 # comes first, so that a copy someone restarted by hand is found (and adopted),
 # then the record this script keeps.
 comp_pid() {
-  case "$1" in
-    mariadb) live_pid "$MYSQLD_PID" || live_pid "$MARIADB_PID" ;;
-    blogd) live_pid "$BLOGD_OWN_PID" || live_pid "$BLOGD_PID" ;;
-    nginx) live_pid "$NGINX_PID" ;;
-    *) return 1 ;;
-  esac
+  [ -n "${OWN_PID[$1]+set}" ] || return 1
+  live_pid "${OWN_PID[$1]}" || live_pid "${REC_PID[$1]}"
 }
 
 # wait_gone PID SECONDS: true once PID has exited.
@@ -270,10 +350,26 @@ stop_one() {
     n=$((n + 1))
   done
   case "$name" in
-    mariadb) rm -f "$MARIADB_PID" "$MARIADB_PID.start" ;;
-    blogd) rm -f "$BLOGD_PID" "$BLOGD_PID.start" "$BLOGD_SOCK" ;;
     nginx) rm -f "$NGINX_PID" "$NGINX_PID.start" ;;
+    *) rm -f "${REC_PID[$name]}" "${REC_PID[$name]}.start" ${B_SOCK[$name]:+"${B_SOCK[$name]}"} ;;
   esac
+}
+
+# stop_parts NAME...: stop_one for each, in parallel (each MariaDB takes a second or two to
+# shut down; the stack's parts are independent once nginx is gone). Never fails.
+stop_parts() {
+  local c
+  local -a pids=()
+  [ $# -gt 0 ] || return 0
+  if [ $# -eq 1 ]; then
+    stop_one "$1" || true
+    return 0
+  fi
+  for c in "$@"; do
+    stop_one "$c" &
+    pids+=($!)
+  done
+  wait "${pids[@]}" 2>/dev/null || true
 }
 
 port_in_use() {
@@ -313,7 +409,8 @@ show_log() {
 
 cleanup_started() {
   local c
-  for c in nginx blogd mariadb; do
+  rm -f "$VAR/replica-seed.sql" # start_replicas' dump, if it stopped half-way
+  for c in nginx "${HOST_PARTS[@]}" "${REPLICA_PARTS[@]}" mariadb; do
     case " ${STARTED[*]-} " in
       *" $c "*) stop_one "$c" ;;
     esac
@@ -394,6 +491,10 @@ need_access() {
 # Directories and files each daemon needs, owned by it (see the header).
 prepare_var() {
   (umask 022 && mkdir -p "$RUN" "$MYSQLD_DIR" "$LOGDIR" "$REPORTS" "$VAR/nginx-tmp")
+  local c
+  for c in "${REPLICA_PARTS[@]}"; do
+    (umask 022 && mkdir -p "${R_SOCKDIR[$c]}")
+  done
   [ "$AS_ROOT" -eq 1 ] || return 0
   local u
   for u in "$DB_USER" "$BLOGD_USER" "$WEB_USER"; do
@@ -414,6 +515,22 @@ prepare_var() {
   [ -e "$BLOGD_LOG" ] || : >"$BLOGD_LOG"
   chown -h "$DB_USER:" "$LOGDIR/mariadb.err"
   chown -h "$BLOGD_USER:" "$BLOGD_LOG"
+  # The other hosts' logs, and each replica's directories and log (as the primary's).
+  for c in "${HOST_PARTS[@]:1}"; do
+    [ -e "${B_LOG[$c]}" ] || : >"${B_LOG[$c]}"
+    chown -h "$BLOGD_USER:" "${B_LOG[$c]}"
+  done
+  for c in "${REPLICA_PARTS[@]}"; do
+    chown -h "$DB_USER:" "${R_SOCKDIR[$c]}"
+    chmod 0755 "${R_SOCKDIR[$c]}"
+    if [ -d "${R_DATA[$c]}" ] && [ "$(stat -c %U "${R_DATA[$c]}")" != "$DB_USER" ]; then
+      chown -R -h "$DB_USER:" "${R_DATA[$c]}"
+    fi
+    [ -e "${R_ERR[$c]}" ] || : >"${R_ERR[$c]}"
+    chown -h "$DB_USER:" "${R_ERR[$c]}"
+    need_access "$DB_USER" -w "${R_SOCKDIR[$c]}" "MariaDB, $c"
+    need_access "$BLOGD_USER" -x "${R_SOCKDIR[$c]}" "blogd, to reach $c"
+  done
   # Every account reaches what it needs (VAR or the repo under /root would not).
   need_access "$DB_USER" -w "$MYSQLD_DIR" "MariaDB"
   need_access "$DB_USER" -w "$LOGDIR/mariadb.err" "MariaDB"
@@ -449,15 +566,48 @@ own_file() {
 # MariaDB ---------------------------------------------------------------------
 sql() { mariadb --defaults-file="$MY_CNF" -u"$DB_ADMIN" "$@"; }
 
+# rsql REPLICA ARGS...: the mariadb client on a replica, as the administrator.
+rsql() {
+  local c="$1"
+  shift
+  mariadb --defaults-file="${R_CNF[$c]}" -u"$DB_ADMIN" "$@"
+}
+
+# The primary's replication settings (REPLICAS > 0): a binary log of rows with GTIDs, synced
+# at every commit, and a TCP port on 127.0.0.1 for the replicas alone (only the replication
+# account may connect over TCP: every other account is @localhost, the socket). The triggers
+# of the migrations need log_bin_trust_function_creators with a binary log
+# (DESIGN.md, "Traps of the second wave").
+primary_repl_cnf() {
+  cat <<EOR
+# Replication (REPLICAS=$REPLICAS): the primary of this stack's replicas (scripts/stack.sh).
+bind-address=127.0.0.1
+port=$PRIMARY_PORT
+skip-name-resolve
+server_id=1
+log-bin=mysql-bin
+binlog_format=ROW
+gtid_strict_mode=1
+sync_binlog=1
+log_bin_trust_function_creators=1
+# Every start seeds the replicas again; older logs are not needed for long.
+binlog_expire_logs_seconds=86400
+EOR
+}
+
 write_my_cnf() {
-  cat >"$MY_CNF" <<EOF
+  local net="skip-networking" binlog="skip-log-bin"
+  if [ "$REPLICAS" -gt 0 ]; then
+    net="" binlog="$(primary_repl_cnf)"
+  fi
+  cat >"$MY_CNF" <<EOF2
 # Generated by scripts/stack.sh; private MariaDB for this checkout.
 [mysqld]
 datadir=$DATADIR
 socket=$MYSQL_SOCK
 pid-file=$MYSQLD_PID
-skip-networking
-log-error=$LOGDIR/mariadb.err
+${net:+$net
+}log-error=$LOGDIR/mariadb.err
 user=$DB_USER
 character-set-server=utf8mb4
 collation-server=utf8mb4_unicode_ci
@@ -467,66 +617,245 @@ innodb_buffer_pool_size=256M
 # large data set (README, Performance). Off by default since MariaDB 10.5.
 innodb_adaptive_hash_index=ON
 max_connections=500
-skip-log-bin
+$binlog
 
 [client]
 socket=$MYSQL_SOCK
 default-character-set=utf8mb4
-EOF
+EOF2
 }
 
-# launch_mariadb: start mariadbd in its own session; does not wait for it.
+# write_replica_cnf REPLICA: the primary's settings, plus a replica's: its own server_id,
+# read-only to everyone but the administrator and the replication threads, no binary log,
+# relay logs dropped after a crash (the GTID position, kept in InnoDB with the rows, says
+# where to resume), and a short slave_net_timeout (with a 1 s heartbeat and
+# MASTER_CONNECT_RETRY=1: a primary that went away is noticed, and reconnected to once it
+# is back, within seconds).
+write_replica_cnf() {
+  local c="$1"
+  cat >"${R_CNF[$c]}" <<EOF2
+# Generated by scripts/stack.sh; replica ${R_NUM[$c]} of this stack's MariaDB (primary: $MY_CNF).
+[mysqld]
+datadir=${R_DATA[$c]}
+socket=${R_SOCK[$c]}
+pid-file=${OWN_PID[$c]}
+skip-networking
+log-error=${R_ERR[$c]}
+user=$DB_USER
+character-set-server=utf8mb4
+collation-server=utf8mb4_unicode_ci
+innodb_buffer_pool_size=256M
+innodb_adaptive_hash_index=ON
+max_connections=500
+skip-log-bin
+server_id=$((10 + ${R_NUM[$c]}))
+read_only=1
+relay-log=relay-bin
+relay_log_recovery=1
+slave_net_timeout=4
+
+[client]
+socket=${R_SOCK[$c]}
+default-character-set=utf8mb4
+EOF2
+}
+
+# launch_mariadb [PART [ARG...]]: start mariadbd (the primary, or a replica) in its own
+# session; does not wait for it.
 launch_mariadb() {
-  setsid mariadbd --defaults-file="$MY_CNF" </dev/null >>"$LOGDIR/mariadbd.out" 2>&1 &
+  local c="${1:-mariadb}" cnf="$MY_CNF" out="$LOGDIR/mariadbd.out"
+  [ $# -eq 0 ] || shift
+  if [ "$c" != mariadb ]; then
+    cnf="${R_CNF[$c]}" out="${R_OUT[$c]}"
+  fi
+  setsid mariadbd --defaults-file="$cnf" "$@" </dev/null >>"$out" 2>&1 &
   LAUNCHED=$!
-  remember_pid "$MARIADB_PID" "$LAUNCHED"
+  remember_pid "${REC_PID[$c]}" "$LAUNCHED"
 }
 
-start_mariadb() {
-  local pid
-  if pid="$(comp_pid mariadb)"; then
-    log "mariadb already running (pid $pid), reusing it"
-    return 0
+# install_datadir DIR LOG: a new MariaDB data directory (a previous half-made one removed).
+install_datadir() {
+  local dir="$1" out="$2"
+  [ ! -d "$dir/mysql" ] || return 0
+  log "initialising MariaDB data directory $dir"
+  rm -rf "$dir"
+  if ! mariadb-install-db --no-defaults --datadir="$dir" --user="$DB_USER" \
+    --skip-test-db --auth-root-authentication-method=socket >"$out" 2>&1; then
+    rm -rf "$dir"
+    die "mariadb-install-db failed" "$out"
   fi
-  if [ ! -d "$DATADIR/mysql" ]; then
-    log "initialising MariaDB data directory $DATADIR"
-    rm -rf "$DATADIR"
-    if ! mariadb-install-db --no-defaults --datadir="$DATADIR" --user="$DB_USER" \
-      --skip-test-db --auth-root-authentication-method=socket >"$LOGDIR/mariadb-install.log" 2>&1; then
-      rm -rf "$DATADIR"
-      die "mariadb-install-db failed" "$LOGDIR/mariadb-install.log"
-    fi
-  fi
-  write_my_cnf
-  log "starting mariadb (as $DB_USER)"
-  launch_mariadb
-  pid="$LAUNCHED"
-  STARTED+=(mariadb)
-  local tenths=300
-  until mariadb-admin --defaults-file="$MY_CNF" -u"$DB_ADMIN" --connect-timeout=2 ping >/dev/null 2>&1; do
+}
+
+# wait_mariadb NAME CNF PID ERRLOG...: until the server of CNF answers ping.
+wait_mariadb() {
+  local name="$1" cnf="$2" pid="$3" tenths=300
+  shift 3
+  until mariadb-admin --defaults-file="$cnf" -u"$DB_ADMIN" --connect-timeout=2 ping >/dev/null 2>&1; do
     if ! running "$pid"; then
-      die "mariadbd exited during start-up" "$LOGDIR/mariadb.err" "$LOGDIR/mariadbd.out"
+      if [ "$name" = mariadb ]; then
+        die "mariadbd exited during start-up" "$@"
+      fi
+      die "mariadbd of $name exited during start-up" "$@"
     fi
-    [ "$tenths" -gt 0 ] || die "mariadb did not answer ping within 30s" "$LOGDIR/mariadb.err"
+    [ "$tenths" -gt 0 ] || die "$name did not answer ping within 30s" "$1"
     sleep 0.1
     tenths=$((tenths - 1))
   done
 }
 
+# choose_primary_port: the primary's replication port, kept in $PRIMARY_PORT_FILE from one
+# start to the next while it stays free; else a free one of 20000-32767 (below Linux's
+# ephemeral ports, so no outgoing connection takes it while the primary is down).
+choose_primary_port() {
+  local p="" n=0
+  [ ! -s "$PRIMARY_PORT_FILE" ] || p="$(tr -dc '0-9' <"$PRIMARY_PORT_FILE")"
+  if [ -n "$p" ] && comp_pid mariadb >/dev/null; then
+    PRIMARY_PORT="$p" # the running primary's (its my.cnf's)
+    return 0
+  fi
+  if [ -z "$p" ] || [ "$p" = "$PORT" ] || port_in_use "$p"; then
+    p=""
+    while [ "$n" -lt 100 ]; do
+      p=$((20000 + RANDOM % 12768))
+      if [ "$p" != "$PORT" ] && ! port_in_use "$p"; then break; fi
+      p="" n=$((n + 1))
+    done
+    [ -n "$p" ] || die "no free port for the primary's replication in 20000-32767"
+  fi
+  echo "$p" >"$PRIMARY_PORT_FILE"
+  PRIMARY_PORT="$p"
+}
+
+start_mariadb() {
+  local pid
+  [ "$REPLICAS" -eq 0 ] || choose_primary_port
+  if pid="$(comp_pid mariadb)"; then
+    log "mariadb already running (pid $pid), reusing it"
+    if [ "$REPLICAS" -gt 0 ] && [ "$(sql -N -e 'SELECT @@log_bin' 2>/dev/null)" != 1 ]; then
+      die "the running MariaDB (pid $pid) writes no binary log (started without REPLICAS): 'make stop' first"
+    fi
+    return 0
+  fi
+  install_datadir "$DATADIR" "$LOGDIR/mariadb-install.log"
+  write_my_cnf
+  log "starting mariadb (as $DB_USER)"
+  launch_mariadb
+  pid="$LAUNCHED"
+  STARTED+=(mariadb)
+  wait_mariadb mariadb "$MY_CNF" "$pid" "$LOGDIR/mariadb.err" "$LOGDIR/mariadbd.out"
+}
+
+# setup_database: the database and blogd's account on the primary; with replicas also the
+# replication account (TCP from 127.0.0.1, REPLICATION SLAVE only). Accounts are set on
+# each server by this script, never replicated (sql_log_bin=0): a replica's blogd account
+# has SELECT alone.
 setup_database() {
-  local pw
+  local pw rpw="" nolog="" repl=""
   if [ ! -s "$PW_FILE" ]; then
     (umask 077 && od -An -tx1 -N18 /dev/urandom | tr -d ' \n' >"$PW_FILE")
   fi
   chmod 600 "$PW_FILE"
   pw="$(cat "$PW_FILE")" # hex only: safe inside SQL and blogd.conf
-  sql >>"$SQL_LOG" 2>&1 <<EOF || die "creating database/user failed" "$SQL_LOG"
+  if [ "$REPLICAS" -gt 0 ]; then
+    if [ ! -s "$REPL_PW_FILE" ]; then
+      (umask 077 && od -An -tx1 -N18 /dev/urandom | tr -d ' \n' >"$REPL_PW_FILE")
+    fi
+    chmod 600 "$REPL_PW_FILE"
+    rpw="$(cat "$REPL_PW_FILE")"
+    nolog="SET SESSION sql_log_bin = 0;"
+    repl="CREATE USER IF NOT EXISTS 'blogd_repl'@'127.0.0.1' IDENTIFIED BY '$rpw';
+ALTER USER 'blogd_repl'@'127.0.0.1' IDENTIFIED BY '$rpw';
+GRANT REPLICATION SLAVE ON *.* TO 'blogd_repl'@'127.0.0.1';"
+  fi
+  {
+    [ -z "$nolog" ] || printf '%s\n' "$nolog"
+    cat <<EOF2
 CREATE DATABASE IF NOT EXISTS blog CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS 'blogd'@'localhost' IDENTIFIED BY '$pw';
 ALTER USER 'blogd'@'localhost' IDENTIFIED BY '$pw';
 GRANT SELECT, INSERT, UPDATE, DELETE ON blog.* TO 'blogd'@'localhost';
-EOF
+EOF2
+    [ -z "$repl" ] || printf '%s\n' "$repl"
+  } | sql >>"$SQL_LOG" 2>&1 || die "creating database/user failed" "$SQL_LOG"
   DB_PASSWORD="$pw"
+  REPL_PASSWORD="$rpw"
+}
+
+# Replicas ----------------------------------------------------------------------
+# start_replicas: each replica not running yet is started (without its replication
+# threads), emptied of the blog, given blogd's account (SELECT only), loaded with one
+# consistent dump of the primary that carries its GTID position, pointed at the primary and
+# started replicating; then every replica must have caught up with the primary's
+# gtid_binlog_pos. A replica already running is reused as it is.
+start_replicas() {
+  local c pid dump="$VAR/replica-seed.sql"
+  local -a fresh=()
+  [ "$REPLICAS" -gt 0 ] || return 0
+  for c in "${REPLICA_PARTS[@]}"; do
+    if pid="$(comp_pid "$c")"; then
+      log "$c already running (pid $pid), reusing it"
+      continue
+    fi
+    install_datadir "${R_DATA[$c]}" "$LOGDIR/mariadb-install-r${R_NUM[$c]}.log"
+    write_replica_cnf "$c"
+    log "starting $c (MariaDB replica, server_id $((10 + ${R_NUM[$c]})), as $DB_USER)"
+    launch_mariadb "$c" --skip-slave-start
+    pid="$LAUNCHED"
+    STARTED+=("$c")
+    wait_mariadb "$c" "${R_CNF[$c]}" "$pid" "${R_ERR[$c]}" "${R_OUT[$c]}"
+    fresh+=("$c")
+  done
+  if [ "${#fresh[@]}" -gt 0 ]; then
+    log "seeding ${fresh[*]} from a dump of the primary"
+    rm -f "$dump"
+    (umask 077 && mariadb-dump --defaults-file="$MY_CNF" -u"$DB_ADMIN" --single-transaction --gtid \
+      --master-data=1 --add-drop-database --routines --databases blog >"$dump" 2>>"$SQL_LOG") ||
+      { rm -f "$dump"; die "mariadb-dump of the primary failed" "$SQL_LOG"; }
+    for c in "${fresh[@]}"; do
+      seed_replica "$c" "$dump"
+    done
+    rm -f "$dump"
+  fi
+  for c in "${REPLICA_PARTS[@]}"; do
+    wait_caught_up "$c"
+  done
+}
+
+# seed_replica REPLICA DUMP
+seed_replica() {
+  local c="$1" dump="$2"
+  rsql "$c" -e "STOP SLAVE; RESET SLAVE ALL" >>"$SQL_LOG" 2>&1 || true
+  rsql "$c" >>"$SQL_LOG" 2>&1 <<EOF2 || die "setting up $c failed" "$SQL_LOG"
+DROP DATABASE IF EXISTS blog;
+CREATE USER IF NOT EXISTS 'blogd'@'localhost' IDENTIFIED BY '$DB_PASSWORD';
+ALTER USER 'blogd'@'localhost' IDENTIFIED BY '$DB_PASSWORD';
+REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'blogd'@'localhost';
+GRANT SELECT ON blog.* TO 'blogd'@'localhost';
+EOF2
+  rsql "$c" <"$dump" >>"$SQL_LOG" 2>&1 || die "loading the primary's dump into $c failed" "$SQL_LOG"
+  rsql "$c" >>"$SQL_LOG" 2>&1 <<EOF2 || die "starting replication on $c failed" "$SQL_LOG" "${R_ERR[$c]}"
+CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = $PRIMARY_PORT,
+  MASTER_USER = 'blogd_repl', MASTER_PASSWORD = '$REPL_PASSWORD',
+  MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 1;
+START SLAVE;
+EOF2
+}
+
+# wait_caught_up REPLICA: until it has applied the primary's gtid_binlog_pos (at most 60 s;
+# a stopped SQL thread ends the wait at once with its error).
+wait_caught_up() {
+  local c="$1" pos got n=120 status
+  pos="$(sql -N -e 'SELECT @@gtid_binlog_pos')" || die "reading the primary's gtid_binlog_pos failed"
+  while :; do
+    got="$(rsql "$c" -N -e "SELECT MASTER_GTID_WAIT('$pos', 0.5)" 2>>"$SQL_LOG" || true)"
+    [ "$got" != 0 ] || return 0
+    status="$(rsql "$c" -e 'SHOW SLAVE STATUS\G' 2>&1 || true)"
+    if [ "$n" -le 0 ] || grep -q 'Slave_SQL_Running: No' <<<"$status"; then
+      printf '%s\n' "$status" >>"$SQL_LOG"
+      die "$c did not catch up with the primary ($pos): $(grep -E 'Running:|Last_(IO|SQL)_Error:' <<<"$status" | tr -s ' ' | tr '\n' ';')" "${R_ERR[$c]}"
+    fi
+    n=$((n - 1))
+  done
 }
 
 # Migrations and seeding: `blogd migrate` (src/migrate.c) with blogd.conf, whose migrate_user
@@ -554,8 +883,14 @@ write_csrf_secret() {
   own_file "$CSRF_SECRET"
 }
 
+# write_blogd_conf [HOST]: that host's blogd.conf (host 1's, blogd, by default). Every host
+# has the same lines but for its socket, log and pid file; with replicas, db_replicas lists
+# each one's socket.
 write_blogd_conf() {
-  local base="${BLOGD_CONF_BASE:-$ROOT/conf/blogd.conf}"
+  local c="${1:-blogd}" base="${BLOGD_CONF_BASE:-$ROOT/conf/blogd.conf}" r replicas=""
+  for r in "${REPLICA_PARTS[@]}"; do
+    replicas="${replicas:+$replicas, }${R_SOCK[$r]}"
+  done
   {
     if [ -f "$base" ]; then
       cat "$base"
@@ -573,7 +908,7 @@ write_blogd_conf() {
       echo "comment_rate = 0"
       echo "comment_moderation = off"
     fi
-    echo "listen = unix:$BLOGD_SOCK"
+    echo "listen = unix:${B_SOCK[$c]}"
     if [ "$AS_ROOT" -eq 1 ]; then
       echo "# Started as root: blogd serves as $BLOGD_USER; nginx's workers ($WEB_USER) connect."
       echo "user = $BLOGD_USER"
@@ -585,11 +920,15 @@ write_blogd_conf() {
     echo "db_user = blogd"
     echo "db_password = $DB_PASSWORD"
     echo "db_name = blog"
+    if [ -n "$replicas" ]; then
+      echo "# Reads from the replicas (REPLICAS=$REPLICAS), writes to the primary (db_socket)."
+      echo "db_replicas = $replicas"
+    fi
     echo "templates = $TEMPLATES_DIR"
     echo "# Feed links are made from base_url, never from the Host header."
     echo "base_url = http://127.0.0.1:$PORT"
-    echo "log_file = $BLOGD_LOG"
-    echo "pid_file = $BLOGD_OWN_PID"
+    echo "log_file = ${B_LOG[$c]}"
+    echo "pid_file = ${OWN_PID[$c]}"
     echo "csrf_secret_file = $CSRF_SECRET"
     echo "# blogd migrate (run by this script before blogd starts) connects as the administrator."
     echo "sql_dir = $BLOGD_SHARE/sql"
@@ -603,18 +942,19 @@ write_blogd_conf() {
       cat "$VAR/local.conf"
       echo
     fi
-  } >"$BLOGD_CONF.tmp"
-  own_file "$BLOGD_CONF.tmp" # it holds the database password
-  mv "$BLOGD_CONF.tmp" "$BLOGD_CONF"
+  } >"${B_CONF[$c]}.tmp"
+  own_file "${B_CONF[$c]}.tmp" # it holds the database password
+  mv "${B_CONF[$c]}.tmp" "${B_CONF[$c]}"
 }
 
-# launch_blogd: start blogd in its own session; does not wait for its socket.
+# launch_blogd [HOST]: start blogd in its own session; does not wait for its socket.
 launch_blogd() {
-  rm -f "$BLOGD_SOCK"
+  local c="${1:-blogd}"
+  rm -f "${B_SOCK[$c]}"
   # shellcheck disable=SC2086 # BLOGD_WRAPPER is a list of words on purpose
-  setsid $BLOGD_WRAPPER "$BLOGD_BIN" -c "$BLOGD_CONF" </dev/null >>"$LOGDIR/blogd.out" 2>&1 &
+  setsid $BLOGD_WRAPPER "$BLOGD_BIN" -c "${B_CONF[$c]}" </dev/null >>"${B_OUT[$c]}" 2>&1 &
   LAUNCHED=$!
-  remember_pid "$BLOGD_PID" "$LAUNCHED"
+  remember_pid "${REC_PID[$c]}" "$LAUNCHED"
 }
 
 # The account admin (made by migration 005 without a password) gets a random password, written
@@ -635,35 +975,51 @@ set_admin_password() {
   mv "$ADMIN_PASSWORD_FILE.tmp" "$ADMIN_PASSWORD_FILE"
 }
 
+# start_blogd [HOST]: host 1 (blogd) by default.
 start_blogd() {
-  local pid rc
-  if pid="$(comp_pid blogd)"; then
-    log "blogd already running (pid $pid), reusing it (stop first to pick up a new binary)"
+  local c="${1:-blogd}" pid rc
+  if pid="$(comp_pid "$c")"; then
+    log "$c already running (pid $pid), reusing it (stop first to pick up a new binary)"
     return 0
   fi
-  log "starting blogd ($BLOGD_BIN, as $BLOGD_USER)"
-  launch_blogd
+  if [ "$HOSTS" -eq 1 ]; then
+    log "starting blogd ($BLOGD_BIN, as $BLOGD_USER)"
+  else
+    rc="${c#blogd}"
+    log "starting $c, host ${rc:-1} of $HOSTS ($BLOGD_BIN, as $BLOGD_USER)"
+  fi
+  launch_blogd "$c"
   pid="$LAUNCHED"
-  STARTED+=(blogd)
+  STARTED+=("$c")
   local tenths=300 # valgrind needs a while
-  until [ -S "$BLOGD_SOCK" ]; do
+  until [ -S "${B_SOCK[$c]}" ]; do
     if ! running "$pid"; then
       wait "$pid" 2>/dev/null && rc=0 || rc=$?
-      die "blogd exited during start-up (exit status $rc)" "$BLOGD_LOG" "$LOGDIR/blogd.out"
+      die "$c exited during start-up (exit status $rc)" "${B_LOG[$c]}" "${B_OUT[$c]}"
     fi
-    [ "$tenths" -gt 0 ] || die "blogd did not create $BLOGD_SOCK within 30s" "$BLOGD_LOG" "$LOGDIR/blogd.out"
+    [ "$tenths" -gt 0 ] || die "$c did not create ${B_SOCK[$c]} within 30s" "${B_LOG[$c]}" "${B_OUT[$c]}"
     sleep 0.1
     tenths=$((tenths - 1))
   done
 }
 
 # nginx -----------------------------------------------------------------------
+# The upstream's servers: host 1's socket alone, or every host's, each taken out for 2 s
+# after one failure (a host down: its requests go to the others, see the template).
 write_nginx_conf() {
-  local user_line=""
+  local user_line="" servers="" c
   # As root, the workers run as www-data (the master, as nginx's always does, stays root).
   [ "$AS_ROOT" -eq 0 ] || user_line="user $WEB_USER;"
+  if [ "$HOSTS" -eq 1 ]; then
+    servers="server unix:$BLOGD_SOCK;"
+  else
+    for c in "${HOST_PARTS[@]}"; do
+      servers="${servers:+$servers\n        }server unix:${B_SOCK[$c]} max_fails=1 fail_timeout=2s;"
+    done
+  fi
   sed -e "s|@PORT@|$PORT|g" -e "s|@VAR@|$VAR|g" -e "s|@ROOT@|$ROOT|g" -e "s|@STATIC@|$STATIC_DIR|g" \
-    -e "s|@USER_LINE@|$user_line|g" "$ROOT/conf/nginx-private.conf.in" >"$NGINX_CONF"
+    -e "s|@USER_LINE@|$user_line|g" -e "s|@UPSTREAM_SERVERS@|$servers|g" \
+    "$ROOT/conf/nginx-private.conf.in" >"$NGINX_CONF"
 }
 
 # launch_nginx: nginx daemonizes; true once it has (it writes its own pid file).
@@ -713,6 +1069,28 @@ write_stack_env() {
     printf 'MYSQL_ADMIN_USER=%q\n' "$DB_ADMIN"
     printf 'BLOGD_DB_PASSWORD_FILE=%q\n' "$PW_FILE"
     printf 'BLOGD_ADMIN_PASSWORD_FILE=%q\n' "$VAR/admin_password"
+    # Several hosts and replicas (issue 16; host 1 is also the unsuffixed keys above).
+    printf 'BLOGD_HOSTS=%q\n' "$HOSTS"
+    printf 'BLOGD_REPLICAS=%q\n' "$REPLICAS"
+    local i=0 c
+    for c in "${HOST_PARTS[@]}"; do
+      i=$((i + 1))
+      printf 'BLOGD_SOCKET_%d=%q\n' "$i" "${B_SOCK[$c]}"
+      printf 'BLOGD_CONF_%d=%q\n' "$i" "${B_CONF[$c]}"
+      printf 'BLOGD_PID_FILE_%d=%q\n' "$i" "${REC_PID[$c]}"
+      printf 'BLOGD_LOG_%d=%q\n' "$i" "${B_LOG[$c]}"
+    done
+    if [ "$REPLICAS" -gt 0 ]; then
+      printf 'MYSQL_PRIMARY_PORT=%q\n' "$PRIMARY_PORT"
+      printf 'MARIADB_ERROR_LOG=%q\n' "$LOGDIR/mariadb.err"
+      for c in "${REPLICA_PARTS[@]}"; do
+        i="${R_NUM[$c]}"
+        printf 'MYSQL_SOCKET_R%d=%q\n' "$i" "${R_SOCK[$c]}"
+        printf 'MYSQL_DEFAULTS_R%d=%q\n' "$i" "${R_CNF[$c]}"
+        printf 'MARIADB_PID_FILE_R%d=%q\n' "$i" "${REC_PID[$c]}"
+        printf 'MARIADB_ERROR_LOG_R%d=%q\n' "$i" "${R_ERR[$c]}"
+      done
+    fi
   } >"$VAR/stack.env"
 }
 
@@ -753,8 +1131,8 @@ exit_note() {
 relaunch() {
   LAUNCHED=""
   case "$1" in
-    mariadb) launch_mariadb ;;
-    blogd) launch_blogd ;;
+    mariadb | replica*) launch_mariadb "$1" ;;
+    blogd*) launch_blogd "$1" ;;
     nginx) launch_nginx ;;
   esac
 }
@@ -772,10 +1150,7 @@ supervise_one() {
       UP_AT[$c]="$NOW_MS"
       NEXT_AT[$c]=""
       RELAUNCHED[$c]=""
-      case "$c" in
-        mariadb) remember_pid "$MARIADB_PID" "$pid" ;;
-        blogd) remember_pid "$BLOGD_PID" "$pid" ;;
-      esac
+      [ -z "${REC_PID[$c]}" ] || remember_pid "${REC_PID[$c]}" "$pid"
     elif [ "${FAILS[$c]:-0}" -gt 0 ] && [ $((NOW_MS - ${UP_AT[$c]:-0})) -ge 30000 ]; then
       FAILS[$c]=0
     fi
@@ -819,13 +1194,14 @@ supervise() {
   # A terminal that hangs up signals only its session's leader (make, which waits for us).
   [ ! -t 2 ] || tty=1
   remember_pid "$SUPERVISOR_PID" $$
-  for c in mariadb blogd nginx; do
+  for c in "${PARTS[@]}"; do
     SEEN[$c]="$(comp_pid "$c" || true)"
     CHILD[$c]=""
+    # mariadbd and blogd are this shell's children when it started them (nginx daemonizes).
+    if [ "$c" != nginx ]; then
+      case " ${STARTED[*]-} " in *" $c "*) CHILD[$c]="${SEEN[$c]}" ;; esac
+    fi
   done
-  # mariadbd and blogd are this shell's children when it started them.
-  case " ${STARTED[*]-} " in *" mariadb "*) CHILD[mariadb]="${SEEN[mariadb]}" ;; esac
-  case " ${STARTED[*]-} " in *" blogd "*) CHILD[blogd]="${SEEN[blogd]}" ;; esac
   while [ -z "$STOP_SIGNAL" ]; do
     sleep 0.5 &
     sleeper=$!
@@ -843,7 +1219,7 @@ supervise() {
       break
     fi
     tick_clock
-    for c in mariadb blogd nginx; do
+    for c in "${PARTS[@]}"; do
       [ -z "$STOP_SIGNAL" ] || break
       supervise_one "$c"
     done
@@ -861,9 +1237,10 @@ cmd_start() {
   mkdir -p "$LOGDIR"
 
   # Unix socket paths are limited to 108 bytes (sun_path).
-  if [ "${#BLOGD_SOCK}" -ge 100 ] || [ "${#MYSQL_SOCK}" -ge 100 ]; then
-    die "VAR path too long for unix sockets: $VAR (use a shorter VAR)"
-  fi
+  local c
+  for c in "$BLOGD_SOCK" "$MYSQL_SOCK" "${B_SOCK[@]}" ${R_SOCK[@]+"${R_SOCK[@]}"}; do
+    [ "${#c}" -lt 100 ] || die "VAR path too long for unix sockets: $VAR (use a shorter VAR)"
+  done
   if ! comp_pid nginx >/dev/null && port_in_use "$PORT"; then
     die "port $PORT on 127.0.0.1 is already in use; choose another with PORT=..."
   fi
@@ -874,16 +1251,24 @@ cmd_start() {
   start_mariadb
   setup_database
   write_csrf_secret
-  write_blogd_conf
+  for c in "${HOST_PARTS[@]}"; do
+    write_blogd_conf "$c"
+  done
   migrate_and_seed
   set_admin_password
-  start_blogd
+  start_replicas
+  for c in "${HOST_PARTS[@]}"; do
+    start_blogd "$c"
+  done
   start_nginx
   write_stack_env
 
   START_OK=1
   trap - EXIT
   echo "blogd is running at http://127.0.0.1:$PORT/"
+  if [ "$HOSTS" -gt 1 ] || [ "$REPLICAS" -gt 0 ]; then
+    echo "($HOSTS blogd host(s) behind one nginx; a MariaDB primary and $REPLICAS replica(s), GTID replication from 127.0.0.1:${PRIMARY_PORT:-none})"
+  fi
   echo "sign in at http://127.0.0.1:$PORT/login as admin; the password is in $VAR/admin_password"
 }
 
@@ -899,9 +1284,11 @@ stop_supervisor() {
 
 cmd_stop() {
   resolve_var
+  discover_parts
   stop_supervisor
   stop_one nginx
-  stop_one blogd
+  stop_parts "${HOST_PARTS[@]}"
+  stop_parts ${REPLICA_PARTS[@]+"${REPLICA_PARTS[@]}"}
   stop_one mariadb
   rm -f "$SUPERVISOR_PID" "$SUPERVISOR_PID.start"
 }
@@ -909,7 +1296,15 @@ cmd_stop() {
 cmd_status() {
   resolve_var
   local all=0 name pid
-  for name in nginx blogd mariadb; do
+  # The parts of the last start (its stack.env), else what VAR holds.
+  if [ -f "$VAR/stack.env" ] && grep -q '^BLOGD_HOSTS=' "$VAR/stack.env"; then
+    HOSTS="$(sed -n 's/^BLOGD_HOSTS=//p' "$VAR/stack.env")"
+    REPLICAS="$(sed -n 's/^BLOGD_REPLICAS=//p' "$VAR/stack.env")"
+    define_parts
+  else
+    discover_parts
+  fi
+  for name in nginx "${HOST_PARTS[@]}" ${REPLICA_PARTS[@]+"${REPLICA_PARTS[@]}"} mariadb; do
     if pid="$(comp_pid "$name")"; then
       echo "$name: running (pid $pid)"
     else
