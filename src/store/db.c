@@ -441,6 +441,12 @@ static bool stmt_prepare(struct conn *c, struct stmt *s, const char *sql)
 
 static bool connection_lost(unsigned err);
 
+/* Whether a statement only reads (SELECT, or a UNION of SELECTs in parentheses). */
+static bool stmt_reads(const char *sql)
+{
+        return strncmp(sql, "SELECT", 6) == 0 || strncmp(sql, "(SELECT", 7) == 0;
+}
+
 /* Marks blogd's own changes (the triggers count every other session's in change_seq 2); with
  * replicas, the primary reports each write's GTID in its answer (session tracking). */
 #define DB_INIT                                                                                    \
@@ -489,6 +495,9 @@ static int connect_once(struct conn *c)
                 return 0;
         }
         for (int i = 0; i < STMT_COUNT; i++) {
+                /* A replica is only read from (blogd's account may only SELECT there). */
+                if (index != DB_PRIMARY && !stmt_reads(stmt_sql[i]))
+                        continue;
                 if (!stmt_prepare(c, &c->stmts[i], stmt_sql[i])) {
                         /* The error is the statement's, or (a lost link) the connection's. */
                         MYSQL_STMT *h = c->stmts[i].handle;
@@ -500,8 +509,8 @@ static int connect_once(struct conn *c)
                         return connection_lost(err) ? -1 : 0;
                 }
         }
-        log_info("database %s %s, %d statements prepared", c->name,
-                 c->down ? "reconnected" : "connected", STMT_COUNT);
+        log_info("database %s %s, statements prepared", c->name,
+                 c->down ? "reconnected" : "connected");
         if (c->down)
                 metrics_db_reconnect();
         c->down = false;
@@ -756,6 +765,10 @@ static enum db_status run_query(struct conn *c, enum db_stmt_id id, const struct
                                 size_t nparams, db_row_fn fn, void *ctx, bool *started, bool write)
 {
         struct stmt *s = &c->stmts[id];
+        if (!s->handle) {
+                log_error("statement %d is not prepared on the %s", (int)id, c->name);
+                return DB_ERROR;
+        }
         if (!bind_params(s, params, nparams))
                 return fail(c, s, "bind");
         if (mysql_stmt_execute(s->handle) != 0)
