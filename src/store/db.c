@@ -432,8 +432,11 @@ static bool stmt_prepare(struct conn *c, struct stmt *s, const char *sql)
         if (!s->handle)
                 return false;
         if (mysql_stmt_prepare(s->handle, sql, strlen(sql)) != 0) {
-                log_error("prepare failed on the %s: %s: %s", c->name, mysql_stmt_error(s->handle),
-                          sql);
+                /* Once per outage, as a failed connect is (the watcher retries 10 times a
+                 * second). */
+                if (!c->down)
+                        log_error("prepare failed on the %s: %s: %s", c->name,
+                                  mysql_stmt_error(s->handle), sql);
                 return false;
         }
         return stmt_bind_results(s);
@@ -503,10 +506,13 @@ static int connect_once(struct conn *c)
                         MYSQL_STMT *h = c->stmts[i].handle;
                         unsigned err =
                             h && mysql_stmt_errno(h) ? mysql_stmt_errno(h) : mysql_errno(c->mysql);
-                        log_error("database prepare failed on the %s: %s", c->name,
-                                  mysql_error(c->mysql));
+                        if (!c->down)
+                                log_error("database prepare failed on the %s: %s", c->name,
+                                          mysql_error(c->mysql));
+                        bool gone = connection_lost(err);
+                        c->down = c->down || !gone;
                         conn_close(c);
-                        return connection_lost(err) ? -1 : 0;
+                        return gone ? -1 : 0;
                 }
         }
         log_info("database %s %s, statements prepared", c->name,
