@@ -418,7 +418,12 @@ enum http_status page_post_comment(struct app_request *rq, const struct route_pa
         remember(rq, (uint32_t)id, p->id[0], c.held, secret);
         sodium_memzero(secret, sizeof(secret));
         /* The page that shows it: the post itself, or the page of comments ending with it
-         * (count includes held comments: when some are, that page shows it all the same). */
+         * (count includes held comments: when some are, that page shows it all the same).
+         * The insert's count does not see comments of lower ids still being inserted: on a
+         * first page, their number is settled before it is named (else the page ending with
+         * it, which always shows it). */
+        if (count <= page && comments_rank(p->id[0], id, &count) != DB_OK)
+                count = page + 1;
         if (count <= page)
                 return request_redirect(&rq->http, HTTP_SEE_OTHER, "/%lu/",
                                         (unsigned long)p->id[0]);

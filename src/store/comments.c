@@ -102,6 +102,15 @@ enum db_status comments_by_key(const char *key, uint64_t *id)
         return db_query_ints(STMT_COMMENT_BY_KEY, &p, 1, id, 1, &found);
 }
 
+enum db_status comments_rank(uint32_t post_id, uint64_t id, uint64_t *rank)
+{
+        struct db_value p[2] = {DB_INT_VALUE(post_id), DB_INT_VALUE(id)};
+        bool found;
+        *rank = 0;
+        enum db_status st = db_query_ints(STMT_COMMENT_RANK, p, 2, rank, 1, &found);
+        return st == DB_OK && !found ? DB_ERROR : st;
+}
+
 enum db_status comments_post_of(uint32_t id, uint64_t *post_id)
 {
         struct db_value p = DB_INT_VALUE(id);

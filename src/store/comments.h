@@ -55,6 +55,9 @@ enum db_status comments_add(uint32_t post_id, const struct comment_text *c, cons
                             uint64_t count_upto, uint64_t *id, uint64_t *count);
 /* The comment a request with this key stored (a locking read: final), 0 if none. */
 enum db_status comments_by_key(const char *key, uint64_t *id);
+/* How many comments of post_id have an id up to id (held ones too), counting the inserts of
+ * lower ids still in flight once they are settled: the page a new comment is on. */
+enum db_status comments_rank(uint32_t post_id, uint64_t id, uint64_t *rank);
 /* The post comment id belongs to, 0 if there is no such comment. */
 enum db_status comments_post_of(uint32_t id, uint64_t *post_id);
 /* Deletes comment id (gone already is not an error). DB_IN_DOUBT as comments_add. */

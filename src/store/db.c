@@ -180,6 +180,12 @@ static const char *const stmt_sql[STMT_COUNT] = {
                             " FORCE INDEX (idx_comment_post) WHERE c2.post_id = ? LIMIT ?) n)",
     /* A locking read waits for an insert still in flight, so the answer is final. */
     [STMT_COMMENT_BY_KEY] = "SELECT id FROM comment WHERE request_key = ? LOCK IN SHARE MODE",
+    /* The comments of a post up to one (itself included), once every insert with a lower id is
+     * settled: the locking read waits for those still in flight (READ COMMITTED would not
+     * see them, and one committing later would push the new comment off the page the count
+     * chose). Run after the insert's commit, so it holds nothing the triggers lock. */
+    [STMT_COMMENT_RANK] = "SELECT COUNT(*) FROM comment FORCE INDEX (idx_comment_post)"
+                          " WHERE post_id = ? AND id <= ? LOCK IN SHARE MODE",
     [STMT_COMMENT_POST_ID] = "SELECT post_id FROM comment WHERE id = ?",
     /* Who may delete it: its post, and the hash of its writer's secret ("" if none). */
     [STMT_COMMENT_OWNER] = "SELECT post_id, COALESCE(owner_hash, '') FROM comment WHERE id = ?",

@@ -43,6 +43,7 @@ enum db_stmt_id {
         STMT_COMMENT_ANY_GE,
         STMT_COMMENT_INSERT,
         STMT_COMMENT_BY_KEY, /* did an insert whose answer was lost commit? */
+        STMT_COMMENT_RANK,   /* where a new comment stands in its post's thread */
         STMT_COMMENT_POST_ID,
         STMT_COMMENT_OWNER,
         STMT_COMMENT_APPROVE,
