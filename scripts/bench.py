@@ -18,12 +18,22 @@ exit, even on failure), each stack started by tests/harness (scripts/stack.sh):
          static file (the ceiling for any page)
   mix    10,000 posts x ~10 comments, for bench/mixed.lua
   large  SEED=large (sql/seed_large.sql), for the paging comparison
+  cluster, clustermix  the tutorial data and the mixed data set on HOSTS=3 REPLICAS=2
 
 The flood scenarios measure GET /2/ on the main stack while a second client (wrk -t1,
 BENCH_FLOOD_CONNECTIONS connections, bench/junk.lua) sends /2/ with a new junk query string
 every request, against GET /2/ while the same client reads /1/ (another cached page); the
 report gives both rates and their ratio (the page cache is keyed by canonical URL, so junk
 must not cost more than another cached page: the ratio should be at least 0.90).
+
+The cluster scenarios ("clusterpost", "clustermixed") measure GET /2/ and the mixed workload
+over a stack of HOSTS=3 REPLICAS=2 (scripts/stack.sh: three blogd masters behind one nginx,
+on a MariaDB primary and two GTID replicas, each host with BENCH_WORKERS workers), against
+the single host's "post" and "mixed" (and "dbpost"/"dbmixed", cache = db, when they run) in the
+same interleaved rounds; the report gives the ratios cluster / one host (medians of the rounds'
+ratios). Everything shares one machine, so on a few cores this is the cluster's cost per
+request (more processes, replication, heartbeats, the upstream's balancing), not its scale.
+BENCH_ONLY="clusterpost" also runs "post", "clustermixed" also "mixed", their references.
 
 The signed-in scenario ("signed") measures GET /2/ of the main stack as the author `admin`
 sees it (rendered per request, never stored in or served from the page cache): before the
@@ -39,10 +49,11 @@ Output: a markdown report on stdout, also written to bench/results/latest.md
 (bench/results/smoke.md for --smoke); wrk's own output goes to the .log beside it.
 
 Environment (optional): BENCH_DURATION (s), BENCH_ROUNDS, BENCH_CONNECTIONS,
-BENCH_THREADS, BENCH_WORKERS (blogd and bare_fcgi processes), BENCH_MIX_POSTS,
+BENCH_THREADS, BENCH_WORKERS (blogd and bare_fcgi processes; per host), BENCH_MIX_POSTS,
 BENCH_LARGE (0 skips the large data set), BENCH_FLOOD_CONNECTIONS (the flood scenarios'
 second client, default a quarter of BENCH_CONNECTIONS), BENCH_ONLY (scenario names, e.g.
-"floodref flood": run only those), BLOGD_BIN (default build/blogd), BENCH_BASE (a git
+"floodref flood": run only those), BLOGD_BIN (default build/blogd), BLOGD_SHARE (the templates/,
+static/ and sql/ BLOGD_BIN goes with, default this tree), BENCH_BASE (a git
 revision, e.g. the commit before a change: it is exported with `git archive`, built, and
 its own scripts/stack.sh starts stacks of it beside this tree's, so its GET /2/ (cached
 and cache off), comment POST and mixed workload run interleaved in the same rounds; the
@@ -51,6 +62,7 @@ report adds a before/after table of the ratios this tree / base).
 
 import datetime
 import glob
+import json
 import os
 import re
 import shutil
@@ -127,6 +139,7 @@ def settings(argv):
     c["only"] = env("BENCH_ONLY", "").split()
     c["base"] = env("BENCH_BASE", "")
     c["bin"] = env("BLOGD_BIN") or os.path.join(ROOT, "build", "blogd")
+    c["share"] = env("BLOGD_SHARE") or None
     return c
 
 
@@ -287,6 +300,91 @@ def parse_bench(text):
     return {}
 
 
+CLUSTER_HOSTS, CLUSTER_REPLICAS = 3, 2
+
+
+class ClusterStack(Stack):
+    """A stack of several blogd hosts on a MariaDB primary and replicas: scripts/stack.sh's
+    HOSTS and REPLICAS (set here whatever the harness's Stack does with them)."""
+
+    def __init__(self, *args, hosts=1, replicas=0, **kw):
+        super().__init__(*args, **kw)
+        self.n_hosts, self.n_replicas = hosts, replicas
+
+    def env(self):
+        e = super().env()
+        e.update(HOSTS=str(self.n_hosts), REPLICAS=str(self.n_replicas))
+        return e
+
+    def caught_up(self, timeout=300):
+        """Wait until every replica has applied the primary's gtid_binlog_pos (a bulk load
+        replicated); Fail if one has not within timeout seconds."""
+        e = self.stack_env()
+        pos = self.sql("SELECT @@gtid_binlog_pos")[0][0]
+        for j in range(1, int(e.get("BLOGD_REPLICAS", "0")) + 1):
+            p = subprocess.run(["mariadb", "--defaults-file=" + e["MYSQL_DEFAULTS_R%d" % j],
+                                "-u" + e.get("MYSQL_ADMIN_USER", "root"), "-N", "-e",
+                                "SELECT MASTER_GTID_WAIT('%s', %d)" % (pos, timeout)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout + 30)
+            if p.returncode != 0 or p.stdout.decode().strip() != "0":
+                raise Fail("replica %d of the %s stack did not catch up with %s: %s"
+                           % (j, self.name, pos, p.stdout.decode(errors="replace").strip()))
+
+
+def part_pids(st):
+    """nginx's master, the blogd masters and the MariaDB servers of stack st (every host and
+    replica of a cluster, from its stack.env; a stack.sh without them: the one of each)."""
+    try:
+        e = st.stack_env()
+    except RuntimeError:
+        e = {}
+    apps = [proc.read_pid(e[k]) for k in ("BLOGD_PID_FILE_%d" % i for i in range(1, int(e.get("BLOGD_HOSTS", 1)) + 1))
+            if k in e]
+    dbs = [proc.read_pid(e[k]) for k in ("MARIADB_PID_FILE_R%d" % j
+                                          for j in range(1, int(e.get("BLOGD_REPLICAS", 0)) + 1)) if k in e]
+    return st.nginx_pid(), [p for p in apps if p] or [st.master_pid()], [st.mariadb_pid()] + [p for p in dbs if p]
+
+
+def replica_note(st):
+    """How a cluster stack's replicas were after the runs: each one's replication threads
+    (SHOW SLAVE STATUS) and, from /_blogd/status?json of whichever host nginx chose, whether
+    blogd could use it and its lag; None for no stack."""
+    if st is None:
+        return None
+    e = st.stack_env()
+    threads = []
+    for j in range(1, int(e.get("BLOGD_REPLICAS", "0")) + 1):
+        p = subprocess.run(["mariadb", "--defaults-file=" + e["MYSQL_DEFAULTS_R%d" % j],
+                            "-u" + e.get("MYSQL_ADMIN_USER", "root"), "-e", "SHOW SLAVE STATUS\\G"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
+        f = dict(re.findall(r"^\s*(\w+): (.*)$", p.stdout.decode(errors="replace"), re.M))
+        threads.append("replica %d IO %s, SQL %s, %s" % (j, f.get("Slave_IO_Running", "?"),
+                                                          f.get("Slave_SQL_Running", "?"), f.get("Using_Gtid", "?")))
+    seen = "no /_blogd/status?json"
+    try:
+        pg = Page(st.url + "/_blogd/status?json")
+        if pg.status == 200:
+            js = json.loads(pg.body)
+            reps = js.get("replicas")
+            if reps is None:
+                seen = "blogd reports no replicas (a blogd without db_replicas support?)"
+            else:
+                seen = "; ".join("replica %d %s%s" % (i + 1, "usable" if r.get("usable") else "NOT usable",
+                                                       "" if r.get("lag_ms") is None else ", lag %s ms" % r["lag_ms"])
+                                 for i, r in enumerate(reps))
+                if js.get("read_only"):
+                    seen += "; read-only (the primary unreachable)"
+    except (Fail, ValueError):
+        pass
+    return "the %s stack after the runs: %s; one host's /_blogd/status: %s." % (st.name, "; ".join(threads), seen)
+
+
+def trees_ticks(s0, s1, roots):
+    """CPU ticks of every process tree of roots between two snapshots; None for none."""
+    ticks = [stats.tree_ticks(s0, s1, r) for r in roots if r]
+    return sum(ticks) if ticks else None
+
+
 class Bench:
     def __init__(self, c):
         self.c = c
@@ -305,15 +403,17 @@ class Bench:
         self.signed_notes = []  # what the report says about the signed-in scenarios
 
     # -- stacks --------------------------------------------------------------------------
-    def start_stack(self, name, port, seed, extra="", tree=ROOT):
+    def start_stack(self, name, port, seed, extra="", tree=ROOT, hosts=1, replicas=0):
         c = self.c
-        st = Stack(os.path.join(self.bt, name), name=name, seed=seed, port=port, tree=tree,
-                   bin=c["bin"] if tree == ROOT else None, keep_wrapper=True,
-                   conf_extra="workers = %d%s" % (c["workers"], "\n" + extra if extra else ""))
+        st = ClusterStack(os.path.join(self.bt, name), name=name, seed=seed, port=port, tree=tree,
+                          bin=c["bin"] if tree == ROOT else None, keep_wrapper=True,
+                          share=c["share"] if tree == ROOT else None, hosts=hosts, replicas=replicas,
+                          conf_extra="workers = %d%s" % (c["workers"], "\n" + extra if extra else ""))
         st.log = lambda *a: None
         self.stacks.append(st)
-        say("starting the %s stack (SEED=%s, port %d, %d blogd workers%s)"
-            % (name, seed, port, c["workers"], ", " + extra if extra else ""))
+        say("starting the %s stack (SEED=%s, port %d, %d blogd workers%s%s)"
+            % (name, seed, port, c["workers"], ", " + extra if extra else "",
+               "" if hosts == 1 and not replicas else " per host, %d hosts, %d replicas" % (hosts, replicas)))
         log = os.path.join(self.bt, name + ".stack.log")
         try:
             st.start(wait=None, clear=False)
@@ -450,7 +550,7 @@ ANALYZE TABLE post, comment;
             app = proc.read_pid(os.path.join(self.ceil, "bare.pid")) if name == "bare" else None
             db = None
         else:
-            ngx, app, db = st.nginx_pid(), st.master_pid(), st.mariadb_pid()
+            ngx, app, db = part_pids(st)
         env = {}
         if script == "post":
             env = {"BENCH_CSRF_COOKIE": st.csrf[0], "BENCH_CSRF_TOKEN": st.csrf[1], "BENCH_POST_PATH": "/2/"}
@@ -471,7 +571,7 @@ ANALYZE TABLE post, comment;
         s0 = stats.snapshot()
         fields, wrk_cpu, wall = self.run_wrk(name, c["conns"], dur, url, script, env, keep, sc.get("headers"))
         s1 = stats.snapshot()
-        ticks = [stats.tree_ticks(s0, s1, p) for p in (ngx, app, db)]
+        ticks = [trees_ticks(s0, s1, p if isinstance(p, list) else [p]) for p in (ngx, app, db)]
         side_ticks = 0
         if side:
             # the second client's CPU during the measured run counts as wrk's, not as "other"
@@ -658,7 +758,7 @@ ANALYZE TABLE post, comment;
         self.build()
         # Every port drawn at once: one drawn later could be one drawn here and not bound yet.
         (p_main, p_nocache, p_mix, p_large, p_bare, p_static, p_dbc, p_mixdb, p_owner, p_base, p_basenc,
-         p_basemix, p_nometrics) = proc.free_ports(13)
+         p_basemix, p_nometrics, p_cluster, p_clustermix) = proc.free_ports(15)
         self.ports = {"large": p_large}
 
         # Main stack (tutorial data) and the page's bytes
@@ -723,6 +823,19 @@ ANALYZE TABLE post, comment;
             if st is basemix:
                 self.load_mix(basemix)
             st.csrf = Page(st.url + "/2/").must_be_ok(st.url + "/2/").csrf(st.url + "/2/")
+        # Several hosts: the tutorial data and the mixed data set on HOSTS=3 REPLICAS=2 (the mixed
+        # data loaded on the primary, measured once every replica has applied it).
+        cluster = clustermix = None
+        if not c["only"] or "clusterpost" in c["only"]:
+            cluster = self.must_start("cluster", "cluster", p_cluster, "tutorial",
+                                      hosts=CLUSTER_HOSTS, replicas=CLUSTER_REPLICAS)
+        if not c["only"] or "clustermixed" in c["only"]:
+            clustermix = self.must_start("cluster mixed", "clustermix", p_clustermix, "tutorial",
+                                         hosts=CLUSTER_HOSTS, replicas=CLUSTER_REPLICAS)
+            self.load_mix(clustermix)
+            clustermix.caught_up()
+            clustermix.csrf = Page(clustermix.url + "/2/").must_be_ok(clustermix.url + "/2/").csrf(
+                clustermix.url + "/2/")
 
         # Scenarios: name, label, url, script, stack (None: the ceilings)
         # [, the second client: junk.lua's BENCH_JUNK (1: junk query strings, 0: plain), its path]
@@ -744,6 +857,12 @@ ANALYZE TABLE post, comment;
              sc("dbpost", "blogd GET /2/, cache = db (as with several hosts)", dbc.url + "/2/", "get", dbc),
              sc("dbcomment", "blogd POST /2/, cache = db", dbc.url + "/2/", "post", dbc),
              sc("dbmixed", "blogd mixed workload, cache = db", mixdb.url + "/", "mixed", mixdb)]
+        where = "%d hosts, primary + %d replicas" % (CLUSTER_HOSTS, CLUSTER_REPLICAS)
+        if cluster:
+            s.append(sc("clusterpost", "blogd GET /2/, %s" % where, cluster.url + "/2/", "get", cluster))
+        if clustermix:
+            s.append(sc("clustermixed", "blogd mixed workload, %s" % where, clustermix.url + "/", "mixed",
+                        clustermix))
         if nocache:
             s.insert(4, sc("nocache", "blogd GET /2/, page cache off", nocache.url + "/2/", "get", nocache))
         if nometrics:
@@ -793,8 +912,10 @@ ANALYZE TABLE post, comment;
                     self.signed_notes.append("The base %s has no signed-in figure: %s." % (r, why))
         if c["only"]:
             only = set(c["only"])
-            # a signed-in figure is reported against anonymous GET /2/ of the same run
-            for a, b in (("signed", "post"), ("basesigned", "basepost")):
+            # a signed-in figure is reported against anonymous GET /2/ of the same run, a cluster's
+            # against one host's
+            for a, b in (("signed", "post"), ("basesigned", "basepost"), ("clusterpost", "post"),
+                         ("clustermixed", "mixed")):
                 if a in only and b not in only and any(x["name"] == a for x in s):
                     say("note: BENCH_ONLY has %s: running %s too, its reference" % (a, b))
                     only.add(b)
@@ -820,6 +941,7 @@ ANALYZE TABLE post, comment;
                     self.signed_notes.append("**Warning:** %s: the session may have ended during the runs, "
                                              "so the signed-in figure may be an anonymous one." % bad)
         self.rss_main, self.rss_mix = rss_of_workers(main), rss_of_workers(mix)
+        self.cluster_notes = [n for n in (replica_note(cluster), replica_note(clustermix)) if n]
         self.main, self.mix, self.nocache = main, mix, nocache
         self.large_note, self.pages = "", []
         if c["large"]:
@@ -930,6 +1052,39 @@ ANALYZE TABLE post, comment;
         return ([x["label"], "%.0f%%" % (wrk * pct)] + cells + ["%.0f%%" % other, "%.0f%%" % (mach / tck * pct)],
                 round(other))
 
+    def paired_rows(self, pairs):
+        """Table rows for (a, b, label) pairs both measured: a's and b's medians, the median of
+        the rounds' ratios a / b, the ratio of the medians, the rounds' ratios, both p99s."""
+        R, rows = self.rounds, []
+        for a, b, what in pairs:
+            if not (self.has(a) and self.has(b)):
+                continue
+            ra, rb = R.median(a, "rps"), R.median(b, "rps")
+            each = R.round_ratios(a, b, "rps")
+            paired = stats.median(each)
+            rows.append([what, stats.num(ra), stats.num(rb), "-" if paired is None else "%.2f" % paired,
+                         stats.ratio(ra, rb), " ".join("%.2f" % x for x in sorted(each)) or "-",
+                         stats.ms(R.median(a, "p99_us")), stats.ms(R.median(b, "p99_us"))])
+        return rows
+
+    def cluster_report(self):
+        """The cluster scenarios against one host's, as ratios of the same rounds."""
+        c = self.c
+        out = ["**Several hosts** (%d blogd hosts behind one nginx, each with %d workers, on a MariaDB primary and %d "
+               "GTID replicas, `make run HOSTS=%d REPLICAS=%d`), against one host in the same rounds; everything runs on "
+               "these %d cores, so this is the cluster's cost per request, not its scale. \"ratio\": the median of the "
+               "rounds' ratios cluster / one host, beside it the ratio of the medians and the rounds' ratios:"
+               % (CLUSTER_HOSTS, c["workers"], CLUSTER_REPLICAS, CLUSTER_HOSTS, CLUSTER_REPLICAS, nproc()), ""]
+        rows = self.paired_rows((("clusterpost", "post", "GET /2/ vs one host"),
+                                 ("clusterpost", "dbpost", "GET /2/ vs one host, cache = db"),
+                                 ("clustermixed", "mixed", "mixed workload vs one host"),
+                                 ("clustermixed", "dbmixed", "mixed workload vs one host, cache = db")))
+        out += [stats.table(["scenario", "cluster req/s", "one host req/s", "ratio", "ratio of medians",
+                             "rounds' ratios", "cluster p99 ms", "one host p99 ms"], "lrrrrlrr", rows), ""]
+        if self.cluster_notes:
+            out += [" ".join(n[0].upper() + n[1:] for n in self.cluster_notes), ""]
+        return out
+
     def report(self):
         c, R = self.c, self.rounds
         self.missing = False
@@ -1011,6 +1166,8 @@ ANALYZE TABLE post, comment;
                     "delete button added to the cached page) at **%s req/s**, against a visitor without one at "
                     "%s req/s, same stack, same rounds: ratio **%s**." % (stats.num(ra), stats.num(rb),
                                                                        stats.ratio(ra, rb)), ""]
+        if self.has("clusterpost") or self.has("clustermixed"):
+            out += self.cluster_report()
         if c["base"]:
             out += ["**Before/after** (this tree, commit %s, against the base %s, built from the same sources by "
                     "`git archive`, started by its own scripts/stack.sh; same rounds, interleaved, their order "
@@ -1018,19 +1175,10 @@ ANALYZE TABLE post, comment;
                     "in one round, which a drift of the machine between rounds does not move; beside it the ratio of "
                     "the medians and the rounds' ratios, slowest to fastest):"
                     % (commit, self.base_rev), ""]
-            rows = []
-            for a, b, what in (("index", "baseindex", "GET /"), ("post", "basepost", "GET /2/"),
-                               ("nocache", "basenocache", "GET /2/, page cache off"),
-                               ("comment", "basecomment", "POST /2/"), ("mixed", "basemixed", "mixed workload"),
-                               ("signed", "basesigned", "GET /2/, signed in")):
-                if not (self.has(a) and self.has(b)):
-                    continue
-                ra, rb = R.median(a, "rps"), R.median(b, "rps")
-                each = R.round_ratios(a, b, "rps")
-                paired = stats.median(each)
-                rows.append([what, stats.num(ra), stats.num(rb), "-" if paired is None else "%.2f" % paired,
-                             stats.ratio(ra, rb), " ".join("%.2f" % x for x in sorted(each)) or "-",
-                             stats.ms(R.median(a, "p99_us")), stats.ms(R.median(b, "p99_us"))])
+            rows = self.paired_rows((("index", "baseindex", "GET /"), ("post", "basepost", "GET /2/"),
+                                     ("nocache", "basenocache", "GET /2/, page cache off"),
+                                     ("comment", "basecomment", "POST /2/"), ("mixed", "basemixed", "mixed workload"),
+                                     ("signed", "basesigned", "GET /2/, signed in")))
             out += [stats.table(["scenario", "this tree req/s", "base req/s", "ratio", "ratio of medians",
                                  "rounds' ratios", "this tree p99 ms", "base p99 ms"], "lrrrrlrr", rows), ""]
         out += ["**Comments posted vs stored** (303s counted in Lua, rows counted in MariaDB; the POST scenarios' rows "

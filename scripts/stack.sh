@@ -566,11 +566,27 @@ own_file() {
 # MariaDB ---------------------------------------------------------------------
 sql() { mariadb --defaults-file="$MY_CNF" -u"$DB_ADMIN" "$@"; }
 
+# client_opts PART: CLIENT_OPTS (the caller's local array) = the client options that reach
+# PART (mariadb or a replica; one being seeded listens on its SEED_SOCK) as the administrator.
+declare -A SEED_SOCK=()
+client_opts() {
+  local c="$1"
+  if [ "$c" = mariadb ]; then
+    CLIENT_OPTS=(--defaults-file="$MY_CNF")
+  else
+    CLIENT_OPTS=(--defaults-file="${R_CNF[$c]}")
+    [ -z "${SEED_SOCK[$c]:-}" ] || CLIENT_OPTS+=(--socket="${SEED_SOCK[$c]}")
+  fi
+  CLIENT_OPTS+=(-u"$DB_ADMIN")
+}
+
 # rsql REPLICA ARGS...: the mariadb client on a replica, as the administrator.
 rsql() {
   local c="$1"
+  local -a CLIENT_OPTS
   shift
-  mariadb --defaults-file="${R_CNF[$c]}" -u"$DB_ADMIN" "$@"
+  client_opts "$c"
+  mariadb "${CLIENT_OPTS[@]}" "$@"
 }
 
 # The primary's replication settings (REPLICAS > 0): a binary log of rows with GTIDs, synced
@@ -686,11 +702,13 @@ install_datadir() {
   fi
 }
 
-# wait_mariadb NAME CNF PID ERRLOG...: until the server of CNF answers ping.
+# wait_mariadb PART PID ERRLOG...: until the server answers ping.
 wait_mariadb() {
-  local name="$1" cnf="$2" pid="$3" tenths=300
-  shift 3
-  until mariadb-admin --defaults-file="$cnf" -u"$DB_ADMIN" --connect-timeout=2 ping >/dev/null 2>&1; do
+  local name="$1" pid="$2" tenths=300
+  local -a CLIENT_OPTS
+  shift 2
+  client_opts "$name"
+  until mariadb-admin "${CLIENT_OPTS[@]}" --connect-timeout=2 ping >/dev/null 2>&1; do
     if ! running "$pid"; then
       if [ "$name" = mariadb ]; then
         die "mariadbd exited during start-up" "$@"
@@ -742,7 +760,7 @@ start_mariadb() {
   launch_mariadb
   pid="$LAUNCHED"
   STARTED+=(mariadb)
-  wait_mariadb mariadb "$MY_CNF" "$pid" "$LOGDIR/mariadb.err" "$LOGDIR/mariadbd.out"
+  wait_mariadb mariadb "$pid" "$LOGDIR/mariadb.err" "$LOGDIR/mariadbd.out"
 }
 
 # setup_database: the database and blogd's account on the primary; with replicas also the
@@ -782,10 +800,11 @@ EOF2
 }
 
 # Replicas ----------------------------------------------------------------------
-# start_replicas: each replica not running yet is started (without its replication
-# threads), emptied of the blog, given blogd's account (SELECT only), loaded with one
-# consistent dump of the primary that carries its GTID position, pointed at the primary and
-# started replicating; then every replica must have caught up with the primary's
+# start_replicas: each replica not running yet is started on a socket of its own, without its
+# replication threads (so that no blogd host, already running, reads it half-made), emptied of
+# the blog, given blogd's account (SELECT only), loaded with one consistent dump of the primary
+# that carries its GTID position and pointed at the primary; then started again as it runs from
+# then on (its socket, replicating), and every replica must have caught up with the primary's
 # gtid_binlog_pos. A replica already running is reused as it is.
 start_replicas() {
   local c pid dump="$VAR/replica-seed.sql"
@@ -799,10 +818,11 @@ start_replicas() {
     install_datadir "${R_DATA[$c]}" "$LOGDIR/mariadb-install-r${R_NUM[$c]}.log"
     write_replica_cnf "$c"
     log "starting $c (MariaDB replica, server_id $((10 + ${R_NUM[$c]})), as $DB_USER)"
-    launch_mariadb "$c" --skip-slave-start
+    SEED_SOCK[$c]="${R_SOCKDIR[$c]}/seeding.sock"
+    launch_mariadb "$c" --socket="${SEED_SOCK[$c]}" --skip-slave-start
     pid="$LAUNCHED"
     STARTED+=("$c")
-    wait_mariadb "$c" "${R_CNF[$c]}" "$pid" "${R_ERR[$c]}" "${R_OUT[$c]}"
+    wait_mariadb "$c" "$pid" "${R_ERR[$c]}" "${R_OUT[$c]}"
     fresh+=("$c")
   done
   if [ "${#fresh[@]}" -gt 0 ]; then
@@ -815,10 +835,27 @@ start_replicas() {
       seed_replica "$c" "$dump"
     done
     rm -f "$dump"
+    for c in "${fresh[@]}"; do
+      restart_seeded "$c"
+    done
   fi
   for c in "${REPLICA_PARTS[@]}"; do
     wait_caught_up "$c"
   done
+}
+
+# restart_seeded REPLICA: shut the seeding server down, start it on its own socket, replicating.
+restart_seeded() {
+  local c="$1" pid
+  local -a CLIENT_OPTS
+  pid="$(comp_pid "$c")" || die "$c exited while it was being seeded" "${R_ERR[$c]}"
+  client_opts "$c"
+  mariadb-admin "${CLIENT_OPTS[@]}" shutdown >>"$SQL_LOG" 2>&1 || true
+  wait_gone "$pid" "$STOP_TIMEOUT" || die "$c (pid $pid) did not shut down after seeding" "${R_ERR[$c]}"
+  wait "$pid" 2>/dev/null || true
+  SEED_SOCK[$c]=""
+  launch_mariadb "$c"
+  wait_mariadb "$c" "$LAUNCHED" "${R_ERR[$c]}" "${R_OUT[$c]}"
 }
 
 # seed_replica REPLICA DUMP
@@ -833,11 +870,10 @@ REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'blogd'@'localhost';
 GRANT SELECT ON blog.* TO 'blogd'@'localhost';
 EOF2
   rsql "$c" <"$dump" >>"$SQL_LOG" 2>&1 || die "loading the primary's dump into $c failed" "$SQL_LOG"
-  rsql "$c" >>"$SQL_LOG" 2>&1 <<EOF2 || die "starting replication on $c failed" "$SQL_LOG" "${R_ERR[$c]}"
+  rsql "$c" >>"$SQL_LOG" 2>&1 <<EOF2 || die "pointing $c at the primary failed" "$SQL_LOG" "${R_ERR[$c]}"
 CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = $PRIMARY_PORT,
   MASTER_USER = 'blogd_repl', MASTER_PASSWORD = '$REPL_PASSWORD',
   MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 1;
-START SLAVE;
 EOF2
 }
 
