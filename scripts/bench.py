@@ -26,14 +26,15 @@ every request, against GET /2/ while the same client reads /1/ (another cached p
 report gives both rates and their ratio (the page cache is keyed by canonical URL, so junk
 must not cost more than another cached page: the ratio should be at least 0.90).
 
-The cluster scenarios ("clusterpost", "clustermixed") measure GET /2/ and the mixed workload
+The cluster scenarios ("clusterpost", "clustercomment", "clustermixed") measure GET /2/, comment POSTs and the mixed workload
 over a stack of HOSTS=3 REPLICAS=2 (scripts/stack.sh: three blogd masters behind one nginx,
 on a MariaDB primary and two GTID replicas, each host with BENCH_WORKERS workers), against
 the single host's "post" and "mixed" (and "dbpost"/"dbmixed", cache = db, when they run) in the
 same interleaved rounds; the report gives the ratios cluster / one host (medians of the rounds'
 ratios). Everything shares one machine, so on a few cores this is the cluster's cost per
 request (more processes, replication, heartbeats, the upstream's balancing), not its scale.
-BENCH_ONLY="clusterpost" also runs "post", "clustermixed" also "mixed", their references.
+BENCH_ONLY="clusterpost" also runs "post", "clustercomment" (comment POSTs) "comment",
+"clustermixed" "mixed": their references.
 
 The signed-in scenario ("signed") measures GET /2/ of the main stack as the author `admin`
 sees it (rendered per request, never stored in or served from the page cache): before the
@@ -826,9 +827,10 @@ ANALYZE TABLE post, comment;
         # Several hosts: the tutorial data and the mixed data set on HOSTS=3 REPLICAS=2 (the mixed
         # data loaded on the primary, measured once every replica has applied it).
         cluster = clustermix = None
-        if not c["only"] or "clusterpost" in c["only"]:
+        if not c["only"] or "clusterpost" in c["only"] or "clustercomment" in c["only"]:
             cluster = self.must_start("cluster", "cluster", p_cluster, "tutorial",
                                       hosts=CLUSTER_HOSTS, replicas=CLUSTER_REPLICAS)
+            cluster.csrf = Page(cluster.url + "/2/").must_be_ok(cluster.url + "/2/").csrf(cluster.url + "/2/")
         if not c["only"] or "clustermixed" in c["only"]:
             clustermix = self.must_start("cluster mixed", "clustermix", p_clustermix, "tutorial",
                                          hosts=CLUSTER_HOSTS, replicas=CLUSTER_REPLICAS)
@@ -860,6 +862,7 @@ ANALYZE TABLE post, comment;
         where = "%d hosts, primary + %d replicas" % (CLUSTER_HOSTS, CLUSTER_REPLICAS)
         if cluster:
             s.append(sc("clusterpost", "blogd GET /2/, %s" % where, cluster.url + "/2/", "get", cluster))
+            s.append(sc("clustercomment", "blogd POST /2/, %s" % where, cluster.url + "/2/", "post", cluster))
         if clustermix:
             s.append(sc("clustermixed", "blogd mixed workload, %s" % where, clustermix.url + "/", "mixed",
                         clustermix))
@@ -915,7 +918,7 @@ ANALYZE TABLE post, comment;
             # a signed-in figure is reported against anonymous GET /2/ of the same run, a cluster's
             # against one host's
             for a, b in (("signed", "post"), ("basesigned", "basepost"), ("clusterpost", "post"),
-                         ("clustermixed", "mixed")):
+                         ("clustercomment", "comment"), ("clustermixed", "mixed")):
                 if a in only and b not in only and any(x["name"] == a for x in s):
                     say("note: BENCH_ONLY has %s: running %s too, its reference" % (a, b))
                     only.add(b)
@@ -1077,6 +1080,7 @@ ANALYZE TABLE post, comment;
                % (CLUSTER_HOSTS, c["workers"], CLUSTER_REPLICAS, CLUSTER_HOSTS, CLUSTER_REPLICAS, nproc()), ""]
         rows = self.paired_rows((("clusterpost", "post", "GET /2/ vs one host"),
                                  ("clusterpost", "dbpost", "GET /2/ vs one host, cache = db"),
+                                 ("clustercomment", "comment", "POST /2/ vs one host"),
                                  ("clustermixed", "mixed", "mixed workload vs one host"),
                                  ("clustermixed", "dbmixed", "mixed workload vs one host, cache = db")))
         out += [stats.table(["scenario", "cluster req/s", "one host req/s", "ratio", "ratio of medians",

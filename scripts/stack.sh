@@ -622,6 +622,8 @@ write_my_cnf() {
 datadir=$DATADIR
 socket=$MYSQL_SOCK
 pid-file=$MYSQLD_PID
+# Temporary tables in its own directory, not the machine's /tmp (shared with other servers).
+tmpdir=$MYSQLD_DIR
 ${net:+$net
 }log-error=$LOGDIR/mariadb.err
 user=$DB_USER
@@ -655,6 +657,7 @@ write_replica_cnf() {
 datadir=${R_DATA[$c]}
 socket=${R_SOCK[$c]}
 pid-file=${OWN_PID[$c]}
+tmpdir=${R_SOCKDIR[$c]}
 skip-networking
 log-error=${R_ERR[$c]}
 user=$DB_USER

@@ -1,6 +1,8 @@
 """harness: the one Python harness (stdlib only) for blogd's integration, fault and scale tests and `make bench`.
 
     stack    a private MariaDB + blogd + nginx (scripts/stack.sh), its pid files, database and log
+    cluster  a stack of several blogd hosts on a primary and replicas (HOSTS, REPLICAS): each host over
+             FastCGI, each server's SQL, replication threads, GTID waits
     proc     processes by PID: alive, children, memory, free ports, stopping what a pid file names
     client   HTTP: a raw kept-alive socket client, a browser-like Client, CSRF form sessions
     htmldoc  HTML parsed into a tree; forms as a browser would send them

@@ -14,7 +14,9 @@ an installed or packaged blogd, BLOGD_SHARE and BLOGD_CONF_BASE, and reads back 
             of the tutorial's that scripts/stack.sh writes
 check_reports() turns any report into failures. Several stacks run side by side: each has
 its own VAR and port, and `tree` may name another checkout (BENCH_BASE) whose own
-scripts/stack.sh starts it.
+scripts/stack.sh starts it. hosts and replicas are scripts/stack.sh's HOSTS and REPLICAS
+(issue 16: several blogd hosts on a MariaDB primary and its replicas; harness.cluster has
+the helpers that reach each of them); sql(..., server="R1") runs on replica 1.
 """
 
 import os
@@ -126,8 +128,11 @@ class Stack:
     its templates/, static/ and sql/, and the blogd.conf the stack's starts from."""
 
     def __init__(self, var, name=None, conf_extra=None, seed=None, bin=None, variant="plain",
-                 tree=ROOT, port=None, keep_wrapper=False, share=None, conf_base=None):
+                 tree=ROOT, port=None, keep_wrapper=False, share=None, conf_base=None,
+                 hosts=1, replicas=0):
         self.var = var
+        self.hosts = hosts
+        self.replicas = replicas
         self.name = name or os.path.basename(var)
         self.conf_extra = conf_extra
         self.seed = seed
@@ -180,7 +185,8 @@ class Stack:
         e.update(extra)
         if lines or self.conf_extra is not None:
             e["BLOGD_CONF_EXTRA"] = "\n".join(lines)
-        e.update(VAR=self.var, PORT=str(self.port or 0), BLOGD_BIN=self.bin)
+        e.update(VAR=self.var, PORT=str(self.port or 0), BLOGD_BIN=self.bin,
+                 HOSTS=str(self.hosts), REPLICAS=str(self.replicas))
         if self.seed is not None:
             e["SEED"] = self.seed
         for key, value in (("BLOGD_SHARE", self.share), ("BLOGD_CONF_BASE", self.conf_base)):
@@ -344,23 +350,36 @@ class Stack:
               % (len(bad), (", first: %r" % bad[0][:200]) if bad else ""))
 
     # -- database (the stack's MariaDB as its admin account) --
-    def _mysql_args(self):
+    def _mysql_args(self, server=None):
+        """(defaults file, admin user, extra options) for the primary (server None or
+        "primary") or replica j (server "Rj": its own defaults file and socket)."""
         try:
             e = self.stack_env()
-            return e["MYSQL_DEFAULTS"], e.get("MYSQL_ADMIN_USER", "root")
+            user = e.get("MYSQL_ADMIN_USER", "root")
+            if server in (None, "primary"):
+                return e["MYSQL_DEFAULTS"], user, []
         except (RuntimeError, KeyError):
+            if server not in (None, "primary"):
+                raise
             # unix_socket-authenticated, named as whoever started it
-            return self.path("my.cnf"), pwd.getpwuid(os.geteuid()).pw_name
+            return self.path("my.cnf"), pwd.getpwuid(os.geteuid()).pw_name, []
+        if not re.fullmatch(r"R[1-9][0-9]*", server or ""):
+            raise ValueError("server must be None, 'primary' or 'R<j>', not %r" % (server,))
+        try:
+            return e["MYSQL_DEFAULTS_" + server], user, ["--socket=" + e["MYSQL_SOCKET_" + server]]
+        except KeyError:
+            raise RuntimeError("%s/stack.env names no replica %s (REPLICAS=%s)"
+                               % (self.var, server, e.get("BLOGD_REPLICAS", "0"))) from None
 
-    def mysql_cmd(self, *args, database="blog"):
-        defaults, user = self._mysql_args()
+    def mysql_cmd(self, *args, database="blog", server=None):
+        defaults, user, extra = self._mysql_args(server)
         # --defaults-file must be the first argument
-        return ["mariadb", "--defaults-file=" + defaults, "-u" + user, database] + list(args)
+        return ["mariadb", "--defaults-file=" + defaults, "-u" + user] + extra + [database] + list(args)
 
-    def sql(self, query, database="blog", timeout=60, header=False, decode=False):
+    def sql(self, query, database="blog", timeout=60, header=False, decode=False, server=None):
         """Rows of query as tuples of str (decode: NULL -> None, batch escapes undone; header:
-        the first tuple holds the column names)."""
-        cmd = self.mysql_cmd("-B", "-e", query, database=database)
+        the first tuple holds the column names), on the primary or on replica server ("R1")."""
+        cmd = self.mysql_cmd("-B", "-e", query, database=database, server=server)
         if not header:
             cmd.insert(-2, "-N")
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
@@ -379,10 +398,10 @@ class Stack:
         """The first column of every row, as ints."""
         return [int(r[0]) for r in self.sql(query)]
 
-    def mariadb_ping(self):
-        defaults, user = self._mysql_args()
-        p = subprocess.run(["mariadb-admin", "--defaults-file=" + defaults, "-u" + user,
-                            "--connect-timeout=1", "ping"], stdout=subprocess.DEVNULL,
+    def mariadb_ping(self, server=None):
+        defaults, user, extra = self._mysql_args(server)
+        p = subprocess.run(["mariadb-admin", "--defaults-file=" + defaults, "-u" + user] + extra +
+                           ["--connect-timeout=1", "ping"], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, timeout=10)
         return p.returncode == 0
 
