@@ -48,6 +48,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faultlib as fl  # noqa: E402
 from harness.client import Client  # noqa: E402
 from harness.cluster import READ_ONLY_TEXT, Cluster  # noqa: E402
+from harness.ops import wait_for  # noqa: E402
 
 NAME = "test_cluster"
 HOSTS, REPLICAS = 3, 2
@@ -95,15 +96,6 @@ def fragment_id(location):
 
 def shows(resp, text):
     return resp is not None and resp.status == 200 and ('<p class="text">%s</p>' % html.escape(text, quote=False)) in resp.text
-
-
-def wait_for(pred, timeout, step=0.05):
-    end = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v or time.monotonic() >= end:
-            return v
-        time.sleep(step)
 
 
 # ---------------------------------------------------------------------------
