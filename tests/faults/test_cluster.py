@@ -936,7 +936,13 @@ def supervised(cl, ledger, sup):
     said = sup.text()[off:]
     fl.check("seeding" not in said, "replica 2 was not seeded again: it resumes from its own position (%s)"
              % " | ".join(said.splitlines())[:400])
-    caught = wait_for(lambda: cl.replicating("R2") and cl.wait_replicas_caught_up(5)["R2"][0] == 0, 20, 0.5)
+    def r2_caught():
+        try:
+            return cl.replicating("R2") and cl.wait_replicas_caught_up(5)["R2"][0] == 0
+        except RuntimeError:  # "running again" is said of the process, before it takes connections
+            return False
+
+    caught = wait_for(r2_caught, 20, 0.5)
     st = cl.slave_status("R2")
     fl.check(bool(caught), "replication to replica 2 resumed and caught up (IO %s, SQL %s, %s)"
              % (st.get("Slave_IO_Running"), st.get("Slave_SQL_Running"), st.get("Last_Error") or st.get("Last_IO_Error")))
