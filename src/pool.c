@@ -119,10 +119,12 @@ static int open_listen(const struct config *c)
                 }
                 log_info("listening on %s", c->listen);
         }
-        /* Workers poll it themselves; a lost race for a connection must not block in accept. */
+        /* Idle workers sleep in accept() on it (worker.c): the kernel then hands a connection to
+         * exactly one of them, where a poll would wake several for it. A socket passed by
+         * systemd may come non-blocking. */
         int fl = fcntl(fd, F_GETFL);
-        if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-                log_error("cannot make the listen socket non-blocking: %s", strerror(errno));
+        if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+                log_error("cannot make the listen socket blocking: %s", strerror(errno));
                 return -1;
         }
         return fd;
@@ -278,12 +280,19 @@ static void signal_generation(int sig, bool old_only)
         }
 }
 
-/* Workers past their drain deadline are killed: a stuck request must not block a reload. */
+/*
+ * Workers past their drain deadline are killed: a stuck request must not block a reload. The
+ * others are sent SIGTERM again, every tick: an idle worker lets it in only around accept()
+ * (worker.c), and one that came just before it went to sleep there is taken but does not
+ * wake it; a worker still serving keeps it pending, as it keeps the first.
+ */
 static void enforce_deadlines(void)
 {
         uint64_t t = clock_now_ns();
         for (size_t i = 0; i < MAX_SLOTS; i++) {
                 struct score *s = &pool.board[i];
+                if (s->pid && pool.kill_at[i] && t <= pool.kill_at[i] && !s->watcher)
+                        kill(s->pid, SIGTERM);
                 if (s->pid && pool.kill_at[i] && t > pool.kill_at[i]) {
                         log_warn("%s %ld did not drain within %ld s; killing it (serving %s)",
                                  s->watcher ? "watcher" : "worker", (long)s->pid,
