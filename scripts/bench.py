@@ -16,6 +16,11 @@ exit, even on failure), each stack started by tests/harness (scripts/stack.sh):
          same), serving bench/bare_fcgi.c (the page's bytes = the FastCGI ceiling) and,
          in another server block (bench/nginx-static.conf.in), the same bytes as a
          static file (the ceiling for any page)
+  php    the peer, in a third server block of the same nginx (bench/nginx-php.conf.in, with
+         blogd's own FastCGI directives): the same post page from PHP-FPM 8.2 and PDO
+         (bench/php/index.php; Debian's php-fpm and php-mysql, a private master with
+         bench/php/php-fpm.conf.in, pm = static with BENCH_WORKERS processes, opcache on),
+         reading and writing the main stack's database
   mix    10,000 posts x ~10 comments, for bench/mixed.lua
   large  SEED=large (sql/seed_large.sql), for the paging comparison
   cluster, clustermix  the tutorial data and the mixed data set on HOSTS=3 REPLICAS=2
@@ -25,6 +30,13 @@ BENCH_FLOOD_CONNECTIONS connections, bench/junk.lua) sends /2/ with a new junk q
 every request, against GET /2/ while the same client reads /1/ (another cached page); the
 report gives both rates and their ratio (the page cache is keyed by canonical URL, so junk
 must not cost more than another cached page: the ratio should be at least 0.90).
+
+The peer scenarios ("php": GET /2/, "phppost": comment POSTs, each a plain INSERT and a 303)
+run in the same interleaved rounds as blogd's "post" and "comment" (and "nocache"); the report's
+"Peers" table gives blogd / PHP as the median of the rounds' ratios. Their POSTs are checked
+against the rows the main stack's database gained, as blogd's are. Without php-fpm (and its
+pdo_mysql) the peer is skipped with a note (scripts/deps.sh bench installs it).
+BENCH_ONLY="php phppost" also runs "post", "nocache" and "comment": their references.
 
 The cluster scenarios ("clusterpost", "clustercomment", "clustermixed") measure GET /2/, comment POSTs and the mixed workload
 over a stack of HOSTS=3 REPLICAS=2 (scripts/stack.sh: three blogd masters behind one nginx,
@@ -77,7 +89,7 @@ import urllib.parse
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-from harness import proc, stats  # noqa: E402
+from harness import measure, proc, stats  # noqa: E402
 from harness.client import Conn, HTTPError, csrf_pair  # noqa: E402
 from harness.stack import Stack  # noqa: E402
 
@@ -386,6 +398,38 @@ def trees_ticks(s0, s1, roots):
     return sum(ticks) if ticks else None
 
 
+PHP_FPM = ("php-fpm8.2", "php-fpm")
+
+
+def find_php_fpm():
+    """(path of Debian's php-fpm binary, None) or (None, why the PHP peer cannot run)."""
+    path = next((p for p in (shutil.which(n) or shutil.which(n, path="/usr/sbin:/sbin") for n in PHP_FPM) if p),
+                None)
+    if not path:
+        return None, "php-fpm is not installed (scripts/deps.sh bench installs php-fpm and php-mysql)"
+    p = subprocess.run([path, "-m"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
+    if "pdo_mysql" not in p.stdout.decode(errors="replace").split():
+        return None, "%s has no pdo_mysql (scripts/deps.sh bench installs php-mysql)" % path
+    return path, None
+
+
+def fastcgi_directives(conf):
+    """The directives of the catch-all `location / { ... }` of an nginx config (blogd's FastCGI
+    settings), comment lines left out; None when it has no such block."""
+    lines = conf.split("\n")
+    start = next((i for i, l in enumerate(lines) if re.fullmatch(r"\s*location / \{\s*", l)), None)
+    if start is None:
+        return None
+    out, depth = [], 1
+    for l in lines[start + 1:]:
+        depth += l.count("{") - l.count("}")
+        if depth <= 0:
+            return out
+        if l.strip() and not l.strip().startswith("#"):
+            out.append(l)
+    return None
+
+
 class Bench:
     def __init__(self, c):
         self.c = c
@@ -393,6 +437,10 @@ class Bench:
         # mkdtemp makes it 0700; as root the stacks' daemons run as mysql, nobody and www-data.
         os.chmod(self.bt, 0o755)
         self.ceil = os.path.join(self.bt, "ceil")
+        self.php = os.path.join(self.bt, "php")  # the PHP peer's php-fpm (pid file, socket, logs)
+        self.php_port = None  # the ceiling nginx's PHP server, when the peer runs
+        self.php_skipped = ""  # why the PHP peer did not run (php-fpm missing)
+        self.php_note = ""  # what the report says about the peer's page
         self.stacks = []
         self.failed_logs = []
         self.rounds = stats.Rounds()
@@ -434,7 +482,8 @@ class Bench:
     def cleanup(self, rc):
         if rc != 0:
             logs = self.failed_logs + sorted(glob.glob(os.path.join(self.bt, "*.stack.log"))) + [
-                os.path.join(self.ceil, "log", "nginx-error.log"), os.path.join(self.ceil, "log", "bare.log")]
+                os.path.join(self.ceil, "log", "nginx-error.log"), os.path.join(self.ceil, "log", "bare.log"),
+                os.path.join(self.php, "log", "php-fpm.log"), os.path.join(self.php, "log", "php-error.log")]
             for f in logs:
                 if os.path.isfile(f) and os.path.getsize(f):
                     print("---- last lines of %s ----" % f, file=sys.stderr)
@@ -442,6 +491,7 @@ class Bench:
                         print("".join(fh.readlines()[-15:]), end="", file=sys.stderr)
         proc.stop_pidfile(os.path.join(self.ceil, "nginx.pid"), self.bt)
         proc.stop_pidfile(os.path.join(self.ceil, "bare.pid"), self.bt)
+        proc.stop_pidfile(os.path.join(self.php, "php-fpm.pid"), self.bt)
         with open(os.path.join(self.bt, "stop.log"), "a") as log:
             for st in self.stacks:
                 try:
@@ -552,6 +602,8 @@ ANALYZE TABLE post, comment;
             db = None
         else:
             ngx, app, db = part_pids(st)
+        if sc.get("app"):  # the ceiling nginx and its own app, on st's database
+            ngx, app = proc.read_pid(os.path.join(self.ceil, "nginx.pid")), proc.read_pid(sc["app"])
         env = {}
         if script == "post":
             env = {"BENCH_CSRF_COOKIE": st.csrf[0], "BENCH_CSRF_TOKEN": st.csrf[1], "BENCH_POST_PATH": "/2/"}
@@ -620,8 +672,102 @@ ANALYZE TABLE post, comment;
                 raise Fail("could not delete the benchmark's comments")
             time.sleep(1)  # let InnoDB purge the deleted rows before the next scenario
 
+    # -- the peer: the same post page from PHP-FPM, behind the ceiling nginx ----------------
+    def start_php(self, main, binary):
+        """Start the PHP peer's own php-fpm master (bench/php/php-fpm.conf.in: pm = static, as
+        many processes as blogd's workers, on a unix socket in the temp dir, the main stack's
+        database and app account); returns the socket's path."""
+        c, d = self.c, self.php
+        for sub in ("run", "log"):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
+        e = main.stack_env()
+        password = main.conf_value("db_password")
+        if not password and e.get("BLOGD_DB_PASSWORD_FILE"):
+            with open(e["BLOGD_DB_PASSWORD_FILE"]) as f:
+                password = f.readline().strip()
+        values = {"DIR": d, "WORKERS": str(c["workers"]),
+                  "DB_SOCKET": main.conf_value("db_socket") or e["MYSQL_SOCKET"],
+                  "DB_NAME": main.conf_value("db_name", "blog"), "DB_USER": main.conf_value("db_user", "blogd"),
+                  "DB_PASSWORD": password, "SITE_NAME": re.sub(r'["\\$]', "", main.conf_value("site_name", "blogd")),
+                  "PAGE_COMMENTS": main.conf_value("page_comments", "50"),
+                  "MAX_COMMENT_CHARS": main.conf_value("max_comment_chars", "10000"),
+                  "CSRF_KEY": os.urandom(32).hex(),
+                  "POOL_USER": "; not root: the pool runs as whoever started the bench",
+                  "LISTEN_OWNER": "; (and so does the socket: the ceiling nginx's workers too)"}
+        errlog = os.path.join(d, "log", "php-error.log")
+        open(errlog, "a").close()
+        if os.geteuid() == 0:
+            # As root: the pool runs as blogd does, and nginx's workers (www-data) may connect,
+            # as to bare_fcgi's socket; the workers write their own error log.
+            user = e.get("BLOGD_USER") or "nobody"
+            values["POOL_USER"] = "user = %s" % user
+            values["LISTEN_OWNER"] = "listen.owner = %s\nlisten.group = %s" % (user, e["NGINX_USER"])
+            shutil.chown(errlog, user=user)
+        with open(os.path.join(ROOT, "bench", "php", "php-fpm.conf.in")) as f:
+            conf = f.read()
+        for k, v in values.items():
+            conf = conf.replace("@%s@" % k, v)
+        if "@" in re.sub(r"(?m);.*$", "", conf):
+            raise Fail("bench/php/php-fpm.conf.in has a placeholder bench.py does not know")
+        path = os.path.join(d, "php-fpm.conf")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the password
+        with os.fdopen(fd, "w") as f:
+            f.write(conf)
+        out = os.path.join(d, "log", "php-fpm.out")
+        with open(out, "ab") as log:
+            rc = subprocess.run([binary, "-y", path, "-d", "opcache.enable=1", "-d", "expose_php=0"],
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=log, timeout=60).returncode
+        pidf, sock = os.path.join(d, "php-fpm.pid"), os.path.join(d, "run", "php-fpm.sock")
+        for _ in range(100):
+            if rc != 0 or (proc.read_pid(pidf) and os.path.exists(sock)):
+                break
+            time.sleep(0.1)
+        if rc != 0 or not proc.read_pid(pidf):
+            self.failed_logs.append(out)
+            raise Fail("php-fpm (the PHP peer) did not start (exit %d)" % rc)
+        if self.bt not in proc.cmdline(proc.read_pid(pidf)):
+            # cleanup stops it only by a PID whose command line names the temp dir
+            proc.stop_pid(proc.read_pid(pidf), "php-fpm")
+            raise Fail("php-fpm's master does not name its config in its command line: it could not be stopped")
+        return sock
+
+    def check_php(self, main, page):
+        """The peer's /2/ is blogd's post page (its title, every comment of blogd's page), a
+        wrong comment POST is a 400 and a right one stores its row (deleted again)."""
+        url = "http://127.0.0.1:%d/2/" % self.php_port
+        pg = Page(url).must_be_ok(url)
+        for what in re.findall(rb"<h1>.*?</h1>", page)[:1] + re.findall(rb'<div class="comment" id="c\d+">', page):
+            if what not in pg.body:
+                raise Fail("the PHP peer's /2/ has no %s, which blogd's has" % what.decode(errors="replace"))
+        self.php_note = ("The PHP page: %d bytes, blogd's: %d (the same markup; both pages carry a CSRF token "
+                         "made per visitor, which PHP does not check on POST)." % (len(pg.body), len(page)))
+
+        def post(body):
+            conn = Conn(self.php_port, 15)
+            try:
+                return conn.request("POST", "/2/", headers={"Connection": "close",
+                                                            "Content-Type": "application/x-www-form-urlencoded"},
+                                    body=body).status
+            except HTTPError as e:
+                raise Fail("POST /2/ of the PHP peer failed: %s" % e)
+            finally:
+                conn.close()
+
+        for body, want in ((b"content=+&name=x", 400), (b"content[]=x", 400), (b"content=%FF", 400)):
+            got = post(body)
+            if got != want:
+                raise Fail("the PHP peer answered a wrong comment POST (%s) with %d, not %d"
+                           % (body.decode(), got, want))
+        before = self.comment_state(main)
+        status = post(b"content=bench%3A+a+check+of+the+PHP+peer&name=bench")
+        after = self.comment_state(main)
+        main.sql("DELETE FROM comment WHERE id > %d" % before[0])
+        if status != 303 or after[1] != before[1] + 1:
+            raise Fail("a comment POST to the PHP peer answered %d and stored %d rows, not 303 and 1"
+                       % (status, after[1] - before[1]))
+
     # -- the ceilings: bare_fcgi + static file behind a second nginx ------------------------
-    def start_ceilings(self, main, page, head, p_bare, p_static):
+    def start_ceilings(self, main, page, head, p_bare, p_static, php_sock=None):
         c, ceil = self.c, self.ceil
         for d in ("run", "log", "static", "nginx-tmp"):
             os.makedirs(os.path.join(ceil, d), exist_ok=True)
@@ -659,12 +805,26 @@ ANALYZE TABLE post, comment;
             raise Fail("could not derive the ceiling nginx config from %s/nginx.conf (layout changed?)" % main.var)
         with open(os.path.join(ROOT, "bench", "nginx-static.conf.in")) as f:
             static = f.read().replace("@STATIC_PORT@", str(p_static)).replace("@CEIL@", ceil)
-        # the static server block goes before the closing brace of http {}
+        blocks = [static]
+        if php_sock:
+            # the PHP peer's server: blogd's own location / directives, another upstream
+            fcgi = fastcgi_directives(conf)
+            body = re.search(r"^\s*client_max_body_size\s+(\S+);", conf, re.M)
+            if not fcgi or not any(l.strip() == "fastcgi_pass blogd;" for l in fcgi) or not body:
+                raise Fail("could not find blogd's location / (fastcgi_pass blogd) and client_max_body_size in "
+                           "%s/nginx.conf (layout changed?)" % main.var)
+            fcgi = [re.sub(r"fastcgi_pass blogd;", "fastcgi_pass php_fpm;", l) for l in fcgi]
+            with open(os.path.join(ROOT, "bench", "nginx-php.conf.in")) as f:
+                blocks.append(f.read().replace("@PHP_PORT@", str(self.php_port)).replace("@PHP_SOCK@", php_sock)
+                              .replace("@MAX_BODY@", body.group(1)).replace("@FASTCGI@", "\n".join(fcgi))
+                              .replace("@SCRIPT@", os.path.join(ROOT, "bench", "php", "index.php")))
+        # the added server blocks go before the closing brace of http {}
         lines = conf.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
         last = max((i for i, l in enumerate(lines) if re.fullmatch(r"[ \t]*}[ \t]*", l)), default=len(lines))
-        conf = "\n".join(lines[:last] + static.rstrip("\n").split("\n") + lines[last:]) + "\n"
+        added = [l for b in blocks for l in b.rstrip("\n").split("\n")]
+        conf = "\n".join(lines[:last] + added + lines[last:]) + "\n"
         with open(os.path.join(ceil, "nginx.conf"), "w") as f:
             f.write(conf)
         out = os.path.join(ceil, "log", "nginx.out")
@@ -679,6 +839,8 @@ ANALYZE TABLE post, comment;
             try:
                 Page("http://127.0.0.1:%d/2/" % p_static)
                 Page("http://127.0.0.1:%d/2/" % p_bare)
+                if php_sock:
+                    Page("http://127.0.0.1:%d/2/" % self.php_port)
                 break
             except Fail:
                 time.sleep(0.1)
@@ -759,7 +921,7 @@ ANALYZE TABLE post, comment;
         self.build()
         # Every port drawn at once: one drawn later could be one drawn here and not bound yet.
         (p_main, p_nocache, p_mix, p_large, p_bare, p_static, p_dbc, p_mixdb, p_owner, p_base, p_basenc,
-         p_basemix, p_nometrics, p_cluster, p_clustermix) = proc.free_ports(15)
+         p_basemix, p_nometrics, p_cluster, p_clustermix, p_php) = proc.free_ports(16)
         self.ports = {"large": p_large}
 
         # Main stack (tutorial data) and the page's bytes
@@ -813,7 +975,19 @@ ANALYZE TABLE post, comment;
             if bp.body != self.page:
                 say("note: the base's /2/ differs from this tree's (%d vs %d bytes)" % (len(bp.body), len(self.page)))
             base.csrf = bp.csrf(base.url + "/2/")
-        self.start_ceilings(main, self.page, head, p_bare, p_static)
+        # The PHP peer (php-fpm behind the ceiling nginx), on the main stack's database
+        php_bin, why = find_php_fpm()
+        php_sock = None
+        if php_bin:
+            self.php_port = p_php
+            say("starting the PHP peer (%s, %d processes, port %d)" % (php_bin, c["workers"], p_php))
+            php_sock = self.start_php(main, php_bin)
+        else:
+            say("note: no PHP peer: %s" % why)
+            self.php_skipped = why
+        self.start_ceilings(main, self.page, head, p_bare, p_static, php_sock)
+        if php_sock:
+            self.check_php(main, self.page)
 
         # Mixed stacks: MIX_POSTS posts with ~10 comments each, loaded in bulk
         mix = self.must_start("mixed-workload", "mix", p_mix, "tutorial")
@@ -841,9 +1015,11 @@ ANALYZE TABLE post, comment;
 
         # Scenarios: name, label, url, script, stack (None: the ceilings)
         # [, the second client: junk.lua's BENCH_JUNK (1: junk query strings, 0: plain), its path]
-        def sc(name, label, url, script, stack, side_junk=None, side_path=None, headers=None):
+        # [, app: a pid file of the process tree that serves it ("app" in the CPU table), for a
+        # scenario served by the ceiling nginx on a stack's database: the PHP peer]
+        def sc(name, label, url, script, stack, side_junk=None, side_path=None, headers=None, app=None):
             return {"name": name, "label": label, "url": url, "script": script, "stack": stack,
-                    "side_junk": side_junk, "side_path": side_path, "headers": headers}
+                    "side_junk": side_junk, "side_path": side_path, "headers": headers, "app": app}
 
         n = c["mix_posts"]
         s = [sc("static", "nginx: the page as a static file", "http://127.0.0.1:%d/2/" % p_static, "get", None),
@@ -855,6 +1031,10 @@ ANALYZE TABLE post, comment;
                 "1", "/2/"),
              sc("comments", "blogd GET /comments/", main.url + "/comments/", "get", main),
              sc("comment", "blogd POST /2/ (add a comment)", main.url + "/2/", "post", main),
+             sc("php", "PHP-FPM 8.2 + PDO: GET /2/", "http://127.0.0.1:%d/2/" % p_php, "get", main,
+                app=os.path.join(self.php, "php-fpm.pid")),
+             sc("phppost", "PHP-FPM 8.2 + PDO: POST /2/ (plain INSERT)", "http://127.0.0.1:%d/2/" % p_php, "post",
+                main, app=os.path.join(self.php, "php-fpm.pid")),
              sc("mixed", "blogd mixed workload, %d posts" % n, mix.url + "/", "mixed", mix),
              sc("dbpost", "blogd GET /2/, cache = db (as with several hosts)", dbc.url + "/2/", "get", dbc),
              sc("dbcomment", "blogd POST /2/, cache = db", dbc.url + "/2/", "post", dbc),
@@ -913,12 +1093,15 @@ ANALYZE TABLE post, comment;
                     why = why or signed_in_check(base, cookies, "base")
                     say("note: no signed-in scenario for the base %s: %s" % (r, why))
                     self.signed_notes.append("The base %s has no signed-in figure: %s." % (r, why))
+        if not php_sock:
+            s = [x for x in s if not x["app"]]
         if c["only"]:
             only = set(c["only"])
             # a signed-in figure is reported against anonymous GET /2/ of the same run, a cluster's
-            # against one host's
+            # against one host's, the PHP peer's against blogd's (cached and not)
             for a, b in (("signed", "post"), ("basesigned", "basepost"), ("clusterpost", "post"),
-                         ("clustercomment", "comment"), ("clustermixed", "mixed")):
+                         ("clustercomment", "comment"), ("clustermixed", "mixed"), ("php", "post"),
+                         ("php", "nocache"), ("phppost", "comment")):
                 if a in only and b not in only and any(x["name"] == a for x in s):
                     say("note: BENCH_ONLY has %s: running %s too, its reference" % (a, b))
                     only.add(b)
@@ -1070,6 +1253,35 @@ ANALYZE TABLE post, comment;
                          stats.ms(R.median(a, "p99_us")), stats.ms(R.median(b, "p99_us"))])
         return rows
 
+    PEER_POST_TARGET = 1.5  # issue 17: blogd's comment POST at least 1.5 times PHP-FPM's
+
+    def peer_report(self):
+        """blogd against the PHP peer (the same page, behind the same nginx), as ratios of the
+        same rounds."""
+        c = self.c
+        out = ["**Peers**: blogd against the same post page from PHP-FPM 8.2 with PDO (bench/php/index.php: a "
+               "persistent connection, native prepares; Debian's php-fpm and php-mysql, opcache on, `pm = static` "
+               "with %d processes, as many as blogd's workers), behind the same nginx with blogd's FastCGI settings, "
+               "on the main stack's database, in the same rounds. PHP renders the page on every request (two "
+               "prepared SELECTs: the post, the first %s comments); blogd serves GET /2/ from its page cache, so "
+               "the cache-off row is the like-for-like one. A PHP comment POST is one prepared INSERT and a 303 "
+               "(no CSRF check, no request key, no page cache to keep current). \"ratio\": the median of the "
+               "rounds' ratios blogd / PHP, beside it the ratio of the medians and the rounds' ratios:"
+               % (c["workers"], self.main.conf_value("page_comments", "50")), ""]
+        if self.php_note:
+            out += [self.php_note, ""]
+        rows = self.paired_rows((("post", "php", "GET /2/"), ("nocache", "php", "GET /2/, blogd's page cache off"),
+                                 ("comment", "phppost", "POST /2/ (add a comment)")))
+        if rows:
+            out += [stats.table(["scenario", "blogd req/s", "PHP req/s", "ratio", "ratio of medians",
+                                 "rounds' ratios", "blogd p99 ms", "PHP p99 ms"], "lrrrrlrr", rows), ""]
+        each = self.rounds.round_ratios("comment", "phppost", "rps")
+        if self.has("comment") and self.has("phppost") and each:
+            r = stats.median(each)
+            out += ["POST target (issue 17): blogd at least %.2f times PHP-FPM's rate: %.2f, %s."
+                    % (self.PEER_POST_TARGET, r, "met" if r >= self.PEER_POST_TARGET else "**not met**"), ""]
+        return out
+
     def cluster_report(self):
         """The cluster scenarios against one host's, as ratios of the same rounds."""
         c = self.c
@@ -1132,6 +1344,10 @@ ANALYZE TABLE post, comment;
         out += ["Mixed: post pages drawn Zipf-like (s = 1: rank 1 gets ~%.0f%% of them) over %d posts with ~10 "
                 "comments each; ~5%% GET /, ~3%% GET /comments/, ~2%% comment POSTs." % (100 / h, c["mix_posts"]),
                 "\"errors\": socket errors plus HTTP statuses ≥ 400, summed over rounds.", ""]
+        if self.has("php") or self.has("phppost"):
+            out += self.peer_report()
+        elif self.php_skipped:
+            out += ["**Peers**: the PHP peer was skipped: %s." % self.php_skipped, ""]
         if self.has("flood") and self.has("floodref"):
             f_rps, r_rps = R.median("flood", "rps"), R.median("floodref", "rps")
             f_ratio = stats.ratio(f_rps, r_rps)
@@ -1189,8 +1405,9 @@ ANALYZE TABLE post, comment;
                 "are deleted after each round, the mixed workload's are kept):", ""]
         out += self.verify_notes or [""]
         out += ["", "**CPU during each scenario** (%% of one core, summed over its rounds' wall time; the machine has "
-                "%d cores = %d%%; \"wrk\" includes the second client of the flood scenarios; \"app\" is blogd or "
-                "bare_fcgi, master and workers; \"other\" is everything else on the machine):" % (ncpu, ncpu * 100), ""]
+                "%d cores = %d%%; \"wrk\" includes the second client of the flood scenarios; \"app\" is blogd, "
+                "bare_fcgi or php-fpm, master and workers (\"nginx\" is the bench's own for the ceilings and the PHP "
+                "peer); \"other\" is everything else on the machine):" % (ncpu, ncpu * 100), ""]
         rows, others = [], []
         for x in self.scenarios:
             row, other = self.cpu_row(x)
@@ -1281,43 +1498,18 @@ def main():
     if subprocess.run(["pkg-config", "--exists", "fcgi"]).returncode != 0:
         say("ERROR: pkg-config cannot find fcgi (libfcgi-dev; run scripts/deps.sh)")
         return 1
-    results = os.path.join(ROOT, "bench", "results")
-    result = os.path.join(results, "smoke.md" if c["mode"] == "smoke" else "latest.md")
-    rawlog = result[:-3] + ".log"
+    result = os.path.join(ROOT, "bench", "results", "smoke.md" if c["mode"] == "smoke" else "latest.md")
 
-    def on_signal(signum, _frame):
-        raise SystemExit(130 if signum == signal.SIGINT else 143)
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    b = Bench(c)
-    rc = 1
-    try:
-        report = b.run()
-        os.makedirs(results, exist_ok=True)
-        with open(result, "w") as f:
-            f.write(report)
-        b.wrk_log.flush()
-        shutil.copyfile(b.wrk_log.name, rawlog)
-        sys.stdout.write(report)
-        sys.stdout.flush()
-        say("report written to %s (wrk output: %s)" % (os.path.relpath(result, ROOT), os.path.relpath(rawlog, ROOT)))
-        rc = 0
+    def finish(b):
         if b.missing:
-            say("ERROR: some wrk runs gave no result (see %s)" % os.path.relpath(rawlog, ROOT))
-            rc = 1
-        elif b.verify_fail:
+            say("ERROR: some wrk runs gave no result (see %s)" % os.path.relpath(result[:-3] + ".log", ROOT))
+            return 1
+        if b.verify_fail:
             say("ERROR: posted comments and stored rows do not match (see the report)")
-            rc = 1
-    except Fail as e:
-        say("ERROR: %s" % e)
-    except SystemExit as e:
-        rc = e.code if isinstance(e.code, int) else 1
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        b.cleanup(rc)
-    return rc
+            return 1
+        return 0
+
+    return measure.run_job(Bench(c), result, finish, Fail, say)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Install (idempotently) the Debian packages and npm modules blogd needs to build, run and test.
-#   deps.sh [build|run|deb|test]   (default test: everything)
+#   deps.sh [build|run|deb|bench|test]   (default test: everything)
 # build: the compiler and the libraries' headers (`make build`); run: also MariaDB and nginx
-# (`make run`, `make start`); deb: build's and Debian's packaging tools (`make deb`); test:
-# all of them, the test tools and tests/browser's npm modules (`make test`). What is there already is not touched: with everything installed it needs
+# (`make run`, `make start`); deb: build's and Debian's packaging tools (`make deb`); bench:
+# run's, wrk and PHP-FPM 8.2 with PDO MySQL, the benchmark's peer (`make bench`); test: all of
+# them, the test tools and tests/browser's npm modules (`make test`, whose bench smoke test
+# runs the peer too). What is there already is not touched: with everything installed it needs
 # neither root nor the network and writes nothing. Something missing is installed as root, or
 # through sudo; without either it names the packages to install and fails.
 set -euo pipefail
@@ -17,15 +19,22 @@ BUILD_PACKAGES=(
 )
 RUN_PACKAGES=(mariadb-server mariadb-client nginx curl python3)
 DEB_PACKAGES=(debhelper dpkg-dev fakeroot lintian)
-TEST_PACKAGES=(chromium wrk clang libclang-rt-14-dev valgrind gdb logrotate prometheus)
+# bench/php: the same post page from PHP-FPM (php-fpm is Debian 12's php8.2-fpm, with opcache;
+# php-mysql its PDO MySQL driver). apt_install keeps the package from starting its service.
+BENCH_PACKAGES=(wrk php-fpm php-mysql)
+TEST_PACKAGES=(chromium clang libclang-rt-14-dev valgrind gdb logrotate prometheus)
 
 case "$LEVEL" in
   build) PACKAGES=("${BUILD_PACKAGES[@]}") ;;
   run) PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}") ;;
   deb) PACKAGES=("${BUILD_PACKAGES[@]}" "${DEB_PACKAGES[@]}") ;;
-  test) PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${DEB_PACKAGES[@]}" "${TEST_PACKAGES[@]}") ;;
+  bench) PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${BENCH_PACKAGES[@]}") ;;
+  test)
+    PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${DEB_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
+      "${TEST_PACKAGES[@]}")
+    ;;
   *)
-    echo "usage: deps.sh [build|run|deb|test]" >&2
+    echo "usage: deps.sh [build|run|deb|bench|test]" >&2
     exit 2
     ;;
 esac
