@@ -22,17 +22,19 @@ PREFIX     ?= /usr/local
 SYSCONFDIR ?=
 DESTDIR    ?=
 
-.PHONY: all deps build install deb run start stop status test bench clean distclean
+.PHONY: all deps build install deb run start stop status test bench soak clean distclean
 
 all: build
 
-# What deps.sh makes sure is installed (scripts/deps.sh: build, run or test): `make build`
+# What deps.sh makes sure is installed (scripts/deps.sh: build, run, deb, bench or test): `make build`
 # needs only the compiler and headers, so once they are there it needs no root and writes
 # nothing outside the tree; `make run`/`make start` also want MariaDB and nginx (installed
-# if missing), and `make test` (scripts/test.sh) everything, npm modules included.
+# if missing), `make bench`/`make soak` also wrk and PHP-FPM, and `make test` (scripts/test.sh)
+# everything, npm modules included.
 DEPS ?= build
 run start: DEPS = run
 deb: DEPS = deb
+bench soak: DEPS = bench
 
 deps:
 	scripts/deps.sh $(DEPS)
@@ -76,9 +78,13 @@ status:
 test:
 	scripts/test.sh
 
-# The benchmark (scripts/bench.py: private stacks, wrk, the markdown table; BENCH_* knobs).
-bench:
+# The benchmark (scripts/bench.py: private stacks, wrk, the PHP-FPM peer, the markdown table;
+# BENCH_* knobs) and the 1M-request memory soak (scripts/soak.py; SOAK_* knobs).
+bench: deps
 	python3 scripts/bench.py
+
+soak: build
+	python3 scripts/soak.py
 
 # Build output only; the database in $(VAR) survives (see distclean).
 clean:
