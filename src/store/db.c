@@ -33,8 +33,14 @@ _Static_assert(DB_SERVERS == METRICS_SERVERS, "a read count per server");
 
 /* A published post's time, Unix seconds (blogd's sessions are UTC). */
 #define PUBLISHED_TS "CAST(UNIX_TIMESTAMP(COALESCE(p.published_at, p.created_at)) AS UNSIGNED)"
-/* The post page's own change sequence (see STMT_POST_PAGE_UP). */
-#define POST_SEQ "CAST(COALESCE((SELECT seq FROM change_seq WHERE id = p.id + 16), 0) AS UNSIGNED)"
+/* The post page's own change sequence (see STMT_POST_PAGE_UP), from a join on change_seq's
+ * key: a subquery instead is optimised again at every execution (measured: 20% more of
+ * MariaDB's time per page than the join). */
+#define POST_SEQ "CAST(COALESCE(s.seq, 0) AS UNSIGNED)"
+/* The post of the post page, its author and its change sequence (closes its SELECT). */
+#define POST_FROM                                                                                  \
+        " FROM post p LEFT JOIN author a ON a.id = p.author_id"                                    \
+        " LEFT JOIN change_seq s ON s.id = p.id + 16 WHERE p.id = ?)"
 /* What the post page shows besides its text: stored without HTML, published, author, time. */
 #define POST_SHOWN "p.html IS NULL, p.status = 'published', COALESCE(a.name, ''), " PUBLISHED_TS
 /* A comment's time, Unix seconds. */
@@ -77,8 +83,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_POST_PAGE_UP] =
         "(SELECT 0, p.id, p.title, COALESCE(p.html, p.content),"
         " EXISTS(SELECT 1 FROM comment FORCE INDEX (idx_comment_post) WHERE post_id = p.id"
-        " AND id BETWEEN ? AND ? AND status = 'approved'), " POST_SEQ ", " POST_SHOWN
-        " FROM post p LEFT JOIN author a ON a.id = p.author_id WHERE p.id = ?)"
+        " AND id BETWEEN ? AND ? AND status = 'approved'), " POST_SEQ ", " POST_SHOWN POST_FROM
         " UNION ALL (SELECT 1, c.id, NULL, c.content, 0, 0, c.status = 'held', 0, "
         "c.name, " COMMENT_TS ""
         " FROM comment c FORCE INDEX (idx_comment_post)"
@@ -86,21 +91,19 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_POST_PAGE_DOWN] =
         "(SELECT 0, p.id, p.title, COALESCE(p.html, p.content),"
         " EXISTS(SELECT 1 FROM comment FORCE INDEX (idx_comment_post) WHERE post_id = p.id"
-        " AND id BETWEEN ? AND ? AND status = 'approved'), " POST_SEQ ", " POST_SHOWN
-        " FROM post p LEFT JOIN author a ON a.id = p.author_id WHERE p.id = ?)"
+        " AND id BETWEEN ? AND ? AND status = 'approved'), " POST_SEQ ", " POST_SHOWN POST_FROM
         " UNION ALL (SELECT 1, c.id, NULL, c.content, 0, 0, c.status = 'held', 0, "
         "c.name, " COMMENT_TS ""
         " FROM comment c FORCE INDEX (idx_comment_post)"
         " WHERE c.post_id = ? AND c.id < ? AND " COMMENT_SHOWN " ORDER BY c.id DESC LIMIT ?)",
     /* The first page, most of the traffic: no probe behind the cursor (a subquery fewer to
      * optimise per execution); same columns, the probe reads as 0. */
-    [STMT_POST_PAGE_FIRST] = "(SELECT 0, p.id, p.title, COALESCE(p.html, p.content), 0, " POST_SEQ
-                             ", " POST_SHOWN " FROM post p LEFT JOIN author a"
-                             " ON a.id = p.author_id WHERE p.id = ?)"
-                             " UNION ALL (SELECT 1, c.id, NULL, c.content, 0, 0, c.status = "
-                             "'held', 0, c.name, " COMMENT_TS ""
-                             " FROM comment c FORCE INDEX (idx_comment_post)"
-                             " WHERE c.post_id = ? AND " COMMENT_SHOWN " ORDER BY c.id LIMIT ?)",
+    [STMT_POST_PAGE_FIRST] =
+        "(SELECT 0, p.id, p.title, COALESCE(p.html, p.content), 0, " POST_SEQ
+        ", " POST_SHOWN POST_FROM " UNION ALL (SELECT 1, c.id, NULL, c.content, 0, 0, c.status = "
+        "'held', 0, c.name, " COMMENT_TS ""
+        " FROM comment c FORCE INDEX (idx_comment_post)"
+        " WHERE c.post_id = ? AND " COMMENT_SHOWN " ORDER BY c.id LIMIT ?)",
     /* A post a visitor may comment on. */
     [STMT_POST_EXISTS] = "SELECT id FROM post WHERE id = ? AND status = 'published'",
     [STMT_POST_GET] = "SELECT id, title, content, status = 'published', version FROM post"
